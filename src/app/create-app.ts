@@ -1,0 +1,61 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { ApiError } from "../errors/api-error";
+import { apiErrorFromZod } from "../errors/zod-error";
+import { registerDocsRoutes } from "../routes/docs";
+import { registerHealthRoute } from "../routes/health";
+import type { AppEnv } from "./context";
+import { createDeps } from "./deps";
+import { requireApiKey } from "./middleware/auth";
+import { requestId } from "./middleware/request-id";
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) {
+    return err;
+  }
+  if (err instanceof HTTPException) {
+    if (err.status === 413) {
+      return new ApiError("too_large", "Request body is too large.", { cause: err });
+    }
+    if (err.status >= 400 && err.status < 500) {
+      return new ApiError("invalid_request", err.message || "Invalid request.", { cause: err });
+    }
+  }
+  return new ApiError("internal", "The server had an error while processing your request.", { cause: err });
+}
+
+/** The Worker's HTTP surface: middleware, error envelope, docs and every resource's routes. */
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw apiErrorFromZod(result.error);
+      }
+    },
+  });
+
+  app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    c.set("deps", createDeps(c.env));
+    await next();
+  });
+  app.use("/v1/*", requireApiKey());
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+  registerHealthRoute(app);
+  registerDocsRoutes(app);
+
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) {
+      const cause = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ""}` : String(err);
+      console.error(JSON.stringify({ msg: "request failed", requestId: c.get("requestId"), cause }));
+    }
+    return c.json(apiError.toBody(), apiError.status, apiError.headers());
+  });
+  app.notFound((c) => {
+    const err = new ApiError("not_found", `Invalid URL (${c.req.method} ${c.req.path})`);
+    return c.json(err.toBody(), err.status);
+  });
+  return app;
+}

@@ -1,0 +1,89 @@
+import type { z } from "@hono/zod-openapi";
+import { ApiError } from "./api-error";
+
+function describe(value: unknown): string {
+  if (value === null) {
+    return "null";
+  }
+  if (Array.isArray(value)) {
+    return "an array";
+  }
+  const type = typeof value;
+  return type === "object"
+    ? "an object"
+    : type === "number" && Number.isInteger(value)
+      ? "an integer"
+      : `a ${type}`;
+}
+
+function pathOf(issue: z.core.$ZodIssue): string | null {
+  return issue.path.length > 0 ? issue.path.map(String).join(".") : null;
+}
+
+/**
+ * Turns the first zod issue of a request into OpenAI's wording: `missing_required_parameter`,
+ * `invalid_type` ("Invalid type for 'x': expected a string, but got an array instead.") or
+ * `invalid_value`.
+ */
+export function apiErrorFromZod(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  if (!issue) {
+    return new ApiError("invalid_request", "Invalid request.");
+  }
+  const param = pathOf(issue);
+  const name = param ?? "body";
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) {
+      return new ApiError("invalid_request", `Missing required parameter: '${name}'.`, {
+        param,
+        code: "missing_required_parameter",
+      });
+    }
+    return new ApiError(
+      "invalid_request",
+      `Invalid type for '${name}': expected ${describe(expectedExample(issue.expected))}, but got ${describe(issue.input)} instead.`,
+      { param, code: "invalid_type" },
+    );
+  }
+  if (issue.code === "invalid_value") {
+    const supported = issue.values.map((v) => `'${String(v)}'`).join(", ");
+    return new ApiError(
+      "invalid_request",
+      `Invalid value: '${String(issue.input)}'. Supported values are: ${supported}.`,
+      { param, code: "invalid_value" },
+    );
+  }
+  if (issue.code === "unrecognized_keys") {
+    return new ApiError(
+      "invalid_request",
+      `Unrecognized request argument supplied: ${issue.keys.join(", ")}`,
+      {
+        param,
+        code: "unknown_parameter",
+      },
+    );
+  }
+  return new ApiError("invalid_request", `Invalid '${name}': ${issue.message}`, {
+    param,
+    code: "invalid_value",
+  });
+}
+
+function expectedExample(expected: string): unknown {
+  switch (expected) {
+    case "string":
+      return "";
+    case "number":
+      return 0.5;
+    case "int":
+      return 1;
+    case "boolean":
+      return true;
+    case "array":
+      return [];
+    case "null":
+      return null;
+    default:
+      return {};
+  }
+}
