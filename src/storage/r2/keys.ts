@@ -1,0 +1,15 @@
+/**
+ * R2 key layout. This is a data contract: objects written under these keys outlive deploys, so
+ * changing a key is a data migration.
+ *
+ * files/<file_id>                                   bytes of an uploaded or generated file
+ * batches/<batch_id>/chunks/<chunk>/<segment>.jsonl  result lines of one flush of one chunk
+ */
+export const r2Keys = {
+  fileContent: (fileId: string): string => `files/${fileId}`,
+  batchPrefix: (batchId: string): string => `batches/${batchId}/`,
+  chunkPrefix: (batchId: string, chunk: number): string =>
+    `batches/${batchId}/chunks/${String(chunk).padStart(6, "0")}/`,
+  chunkSegment: (batchId: string, chunk: number, segment: string): string =>
+    `batches/${batchId}/chunks/${String(chunk).padStart(6, "0")}/${segment}.jsonl`,
+};
