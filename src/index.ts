@@ -1,4 +1,6 @@
 import { createApp } from "./app/create-app";
+import { createDeps } from "./app/deps";
+import { processDeadLetters, processQueueBatch } from "./queue/consumer";
 
 export { BatchCoordinator } from "./durable/batch-coordinator";
 
@@ -6,4 +8,6 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  queue: (batch, env) =>
+    batch.queue.endsWith("-dlq") ? processDeadLetters(batch) : processQueueBatch(batch, createDeps(env)),
 } satisfies ExportedHandler<Env>;

@@ -2,10 +2,12 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../errors/api-error";
 import { apiErrorFromZod } from "../errors/zod-error";
+import { registerBatchRoutes } from "../routes/batches";
 import { registerDocsRoutes } from "../routes/docs";
+import { registerFileRoutes } from "../routes/files";
 import { registerHealthRoute } from "../routes/health";
 import type { AppEnv } from "./context";
-import { createDeps } from "./deps";
+import { createDeps, type Deps } from "./deps";
 import { requireApiKey } from "./middleware/auth";
 import { requestId } from "./middleware/request-id";
 
@@ -24,8 +26,11 @@ function toApiError(err: unknown): ApiError {
   return new ApiError("internal", "The server had an error while processing your request.", { cause: err });
 }
 
-/** The Worker's HTTP surface: middleware, error envelope, docs and every resource's routes. */
-export function createApp(): OpenAPIHono<AppEnv> {
+/**
+ * The Worker's HTTP surface: middleware, error envelope, docs and every resource's routes.
+ * `overrides` replace deps for every request (tests: fakes, small upload limits).
+ */
+export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -36,7 +41,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.use("*", requestId());
   app.use("*", async (c, next) => {
-    c.set("deps", createDeps(c.env));
+    c.set("deps", createDeps(c.env, overrides));
     await next();
   });
   app.use("/v1/*", requireApiKey());
@@ -44,6 +49,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealthRoute(app);
   registerDocsRoutes(app);
+  registerFileRoutes(app);
+  registerBatchRoutes(app);
 
   app.onError((err, c) => {
     const apiError = toApiError(err);

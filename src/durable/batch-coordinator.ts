@@ -1,4 +1,379 @@
 import { DurableObject } from "cloudflare:workers";
+import { createDeps, type Deps } from "../app/deps";
+import { isTerminal } from "../domain/batch-status";
+import { nowSeconds } from "../domain/time";
+import type { Batch } from "../schemas/batch";
+import type { BatchParams } from "../services/batch-params";
+import { enqueueMessages } from "../queue/messages";
+import { addUsage, type CoordinatorState, enterStatus } from "./batch-state";
+import { migrateCoordinator } from "./coordinator-schema";
+import { ChunkLedger, LEASE_MS } from "./chunk-ledger";
+import type { ChunkLease, LineRecord, RecordResult, ValidationLease, ValidationOutcome } from "./coordinator-types";
+import { deleteChunkResults, finalizeBatch } from "./finalize";
+import { type TimerKind, Timers } from "./timers";
 
-/** One instance per batch: the single writer of its status, counts, timestamps and file ids. */
-export class BatchCoordinator extends DurableObject<Env> {}
+/** Chunks queued or running at once per batch; more are dispatched as these finish. */
+const DISPATCH_WINDOW = 16;
+/** How often a live batch checks itself for lost messages and stalled chunks. */
+const WATCHDOG_INTERVAL_MS = 60_000;
+/** How long a cancelled batch waits for in-flight lines before writing its files regardless. */
+const CANCEL_GRACE_MS = 30_000;
+/** At most one D1 mirror of counts per this interval; status changes always mirror at once. */
+const MIRROR_INTERVAL_MS = 1_000;
+
+/**
+ * One instance per batch (`idFromName(batchId)`): the single writer of the batch's status, counts,
+ * timestamps and file ids. Its line ledger (one row per finished request, INSERT OR IGNORE) is what
+ * makes at-least-once queue delivery safe: a recorded line is never counted or run twice.
+ */
+export class BatchCoordinator extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly timers: Timers;
+  private readonly ledger: ChunkLedger;
+  private lastMirrorAt = 0;
+  private lastMirroredStatus: string | null = null;
+  private depsCache: Deps | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.timers = new Timers(this.sql, ctx.storage);
+    this.ledger = new ChunkLedger(this.sql);
+    ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
+  }
+
+  private get deps(): Deps {
+    this.depsCache ??= createDeps(this.env);
+    return this.depsCache;
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  private load(): CoordinatorState | null {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
+    return row ? (JSON.parse(row.json) as CoordinatorState) : null;
+  }
+
+  private mustLoad(): CoordinatorState {
+    const state = this.load();
+    if (!state) {
+      throw new Error("batch coordinator is not initialized");
+    }
+    return state;
+  }
+
+  private save(state: CoordinatorState): void {
+    this.sql.exec("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", JSON.stringify(state));
+  }
+
+  private async mirror(state: CoordinatorState, force = false): Promise<void> {
+    const now = Date.now();
+    const statusChanged = state.batch.status !== this.lastMirroredStatus;
+    if (!force && !statusChanged && now - this.lastMirrorAt < MIRROR_INTERVAL_MS) {
+      return;
+    }
+    this.lastMirrorAt = now;
+    this.lastMirroredStatus = state.batch.status;
+    await this.deps.batches.mirror(state.batch, nowSeconds(state.lastProgressAt));
+  }
+
+  // ---- RPC: lifecycle ----------------------------------------------------------------------
+
+  /** Starts a new batch (idempotent: a second call returns the existing batch unchanged). */
+  async init(batch: Batch, params: BatchParams): Promise<Batch> {
+    const existing = this.load();
+    if (existing) {
+      return existing.batch;
+    }
+    const state: CoordinatorState = {
+      batch,
+      params,
+      stop: null,
+      finalizeStartedAt: null,
+      plannedOutputFileId: null,
+      plannedErrorFileId: null,
+      lastProgressAt: Date.now(),
+    };
+    this.save(state);
+    if (batch.expires_at !== null) {
+      await this.timers.set("expire", batch.expires_at * 1000);
+    }
+    await this.timers.set("watchdog", Date.now() + WATCHDOG_INTERVAL_MS);
+    await enqueueMessages(this.env.BATCH_QUEUE, [{ kind: "validate_batch", batchId: batch.id }]);
+    return batch;
+  }
+
+  async snapshot(): Promise<Batch | null> {
+    return this.load()?.batch ?? null;
+  }
+
+  async beginValidation(): Promise<ValidationLease> {
+    const state = this.load();
+    if (!state || state.batch.status !== "validating") {
+      return { run: false };
+    }
+    return {
+      run: true,
+      endpoint: state.batch.endpoint,
+      inputKey: state.params.inputKey,
+      baseModel: state.params.baseModel,
+    };
+  }
+
+  /** The validate job's verdict. Ignored unless the batch is still validating. */
+  async validated(outcome: ValidationOutcome): Promise<Batch> {
+    const state = this.mustLoad();
+    if (state.batch.status !== "validating") {
+      return state.batch;
+    }
+    const now = Date.now();
+    state.lastProgressAt = now;
+    if (!outcome.ok) {
+      state.batch.errors = { object: "list", data: outcome.errors };
+      enterStatus(state, "failed", nowSeconds(now));
+      this.save(state);
+      await this.onTerminal(state);
+      return state.batch;
+    }
+    this.ledger.insertPlan(outcome.chunks);
+    state.batch.model = outcome.model;
+    state.batch.request_counts.total = outcome.total;
+    enterStatus(state, "in_progress", nowSeconds(now));
+    this.save(state);
+    await this.dispatch(state);
+    await this.mirror(state, true);
+    return state.batch;
+  }
+
+  /** Cancels the batch: no new dispatch at once, in-flight lines finish, then partial files. */
+  async cancel(): Promise<{ ok: true; batch: Batch } | { ok: false; batch: Batch }> {
+    const state = this.mustLoad();
+    const status = state.batch.status;
+    if (status === "cancelling" || status === "cancelled") {
+      return { ok: true, batch: state.batch };
+    }
+    if (isTerminal(status)) {
+      return { ok: false, batch: state.batch };
+    }
+    const now = Date.now();
+    enterStatus(state, "cancelling", nowSeconds(now));
+    state.stop ??= "cancel";
+    state.lastProgressAt = now;
+    this.save(state);
+    await this.mirror(state, true);
+    if (this.ledger.runningCount(now) === 0 || state.finalizeStartedAt !== null) {
+      await this.timers.set("finalize", now);
+    } else {
+      await this.timers.set("finalize", now + CANCEL_GRACE_MS);
+    }
+    return { ok: true, batch: state.batch };
+  }
+
+  // ---- RPC: chunk runners ------------------------------------------------------------------
+
+  async beginChunk(index: number): Promise<ChunkLease> {
+    const state = this.load();
+    if (!state || state.batch.status !== "in_progress" || state.stop !== null) {
+      return { run: false, reason: "not_running" };
+    }
+    const lease = this.ledger.lease(index, Date.now());
+    if (!lease.ok) {
+      return { run: false, reason: lease.reason };
+    }
+    return {
+      run: true,
+      chunk: lease.chunk,
+      doneRequests: lease.doneRequests,
+      endpoint: state.batch.endpoint,
+      inputKey: state.params.inputKey,
+      baseModel: state.params.baseModel,
+      deadlineMs: (state.batch.expires_at ?? Number.MAX_SAFE_INTEGER / 1000) * 1000,
+    };
+  }
+
+  /**
+   * Records finished lines of a chunk (idempotent per request index) and renews the runner's lease.
+   * `final` says the runner has stopped working on the chunk.
+   */
+  async recordLines(index: number, segment: string, lines: LineRecord[], final: boolean): Promise<RecordResult> {
+    const state = this.load();
+    if (!state || state.finalizeStartedAt !== null || isTerminal(state.batch.status)) {
+      return { proceed: false };
+    }
+    const now = Date.now();
+    const { added } = this.ledger.record(index, segment, lines, final, now);
+    for (const line of added) {
+      if (line.outcome === "completed") {
+        state.batch.request_counts.completed++;
+      } else {
+        state.batch.request_counts.failed++;
+      }
+      if (line.usage) {
+        addUsage(state, line.usage);
+      }
+    }
+    if (added.length > 0) {
+      state.lastProgressAt = now;
+    }
+    this.save(state);
+    if (state.stop === null) {
+      await this.dispatch(state);
+      if (this.ledger.allDone()) {
+        await this.timers.set("finalize", now);
+      }
+    } else if (state.stop === "cancel" && final && this.ledger.runningCount(now) === 0) {
+      await this.timers.set("finalize", now);
+    }
+    await this.mirror(state);
+    return { proceed: state.stop === null };
+  }
+
+  // ---- alarms ------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    await this.timers.runDue(async (kind: TimerKind) => this.onTimer(kind));
+  }
+
+  /** Runs the watchdog now; the cron trigger calls this for batches that stopped moving. */
+  async watchdog(): Promise<Batch | null> {
+    await this.onTimer("watchdog");
+    return this.load()?.batch ?? null;
+  }
+
+  private async onTimer(kind: TimerKind): Promise<void> {
+    const state = this.load();
+    if (!state || isTerminal(state.batch.status)) {
+      await this.timers.clear(kind);
+      return;
+    }
+    switch (kind) {
+      case "expire":
+        await this.timers.clear("expire");
+        await this.expire(state);
+        return;
+      case "finalize":
+        await this.finalize(state);
+        return;
+      case "watchdog":
+        await this.redrive(state);
+        await this.timers.set("watchdog", Date.now() + WATCHDOG_INTERVAL_MS);
+        return;
+    }
+  }
+
+  private async expire(state: CoordinatorState): Promise<void> {
+    if (state.stop === null) {
+      state.stop = "expire";
+    }
+    this.save(state);
+    await this.finalize(state);
+  }
+
+  /** Re-enqueues whatever a lost message or a crashed consumer left behind. */
+  private async redrive(state: CoordinatorState): Promise<void> {
+    const now = Date.now();
+    if (state.batch.expires_at !== null && now >= state.batch.expires_at * 1000) {
+      await this.expire(state);
+      return;
+    }
+    if (state.finalizeStartedAt !== null) {
+      await this.timers.set("finalize", now);
+      return;
+    }
+    if (state.batch.status === "validating") {
+      if (now - state.lastProgressAt >= LEASE_MS) {
+        state.lastProgressAt = now;
+        this.save(state);
+        await enqueueMessages(this.env.BATCH_QUEUE, [{ kind: "validate_batch", batchId: state.batch.id }]);
+      }
+      return;
+    }
+    if (state.batch.status === "cancelling") {
+      await this.timers.set("finalize", now);
+      return;
+    }
+    const stale = this.ledger.takeStalled(now);
+    if (stale.length > 0) {
+      console.warn(JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: stale.length }));
+      await enqueueMessages(
+        this.env.BATCH_QUEUE,
+        stale.map((chunk) => ({ kind: "run_chunk" as const, batchId: state.batch.id, chunk })),
+      );
+    }
+    await this.dispatch(state);
+    if (this.ledger.allDone()) {
+      await this.timers.set("finalize", now);
+    }
+  }
+
+  // ---- dispatch and finalize ---------------------------------------------------------------
+
+  private async dispatch(state: CoordinatorState): Promise<void> {
+    if (state.stop !== null || state.batch.status !== "in_progress") {
+      return;
+    }
+    const room = DISPATCH_WINDOW - this.ledger.inFlightCount();
+    if (room <= 0) {
+      return;
+    }
+    const chunks = this.ledger.takePending(room, Date.now());
+    if (chunks.length > 0) {
+      await enqueueMessages(
+        this.env.BATCH_QUEUE,
+        chunks.map((chunk) => ({ kind: "run_chunk" as const, batchId: state.batch.id, chunk })),
+      );
+    }
+  }
+
+  private async finalize(state: CoordinatorState): Promise<void> {
+    const now = Date.now();
+    if (state.finalizeStartedAt === null) {
+      state.finalizeStartedAt = now;
+      if (state.stop === null && state.batch.status === "in_progress") {
+        enterStatus(state, "finalizing", nowSeconds(now));
+      }
+      this.save(state);
+      await this.mirror(state, true);
+    }
+    const files = await finalizeBatch(this.deps, {
+      state,
+      chunks: this.ledger.all(),
+      linesOf: (chunk) => this.ledger.linesOf(chunk),
+      plan: (outputFileId, errorFileId) => {
+        state.plannedOutputFileId = outputFileId;
+        state.plannedErrorFileId = errorFileId;
+        this.save(state);
+      },
+    });
+    state.batch.output_file_id = files.outputFileId;
+    state.batch.error_file_id = files.errorFileId;
+    state.batch.request_counts.completed = files.completed;
+    state.batch.request_counts.failed = files.failed;
+    const end = nowSeconds();
+    if (state.stop === "cancel") {
+      if (state.batch.status !== "cancelling") {
+        enterStatus(state, "cancelling", end);
+      }
+      enterStatus(state, "cancelled", end);
+    } else if (state.stop === "expire") {
+      enterStatus(state, "expired", end);
+    } else {
+      enterStatus(state, "completed", end);
+    }
+    state.lastProgressAt = Date.now();
+    this.save(state);
+    await this.timers.clear("finalize");
+    await this.onTerminal(state);
+    try {
+      await deleteChunkResults(this.deps.bucket, state.batch.id);
+    } catch (err) {
+      console.warn(JSON.stringify({ msg: "could not delete chunk results", batchId: state.batch.id, err: String(err) }));
+    }
+  }
+
+  private async onTerminal(state: CoordinatorState): Promise<void> {
+    await this.timers.clear("expire");
+    await this.timers.clear("watchdog");
+    await this.mirror(state, true);
+  }
+}

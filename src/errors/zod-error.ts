@@ -46,7 +46,9 @@ export function apiErrorFromZod(error: z.ZodError): ApiError {
     );
   }
   if (issue.code === "invalid_value") {
-    const supported = issue.values.map((v) => `'${String(v)}'`).join(", ");
+    const quoted = issue.values.map((v) => `'${String(v)}'`);
+    const supported =
+      quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}` : (quoted[0] ?? "");
     return new ApiError(
       "invalid_request",
       `Invalid value: '${String(issue.input)}'. Supported values are: ${supported}.`,

@@ -1,0 +1,186 @@
+import type { ChunkSpec, LineRecord } from "./coordinator-types";
+
+/** A running chunk whose runner has not reported for this long is presumed lost. */
+export const LEASE_MS = 90_000;
+
+type ChunkRow = {
+  idx: number;
+  byte_start: number;
+  byte_end: number;
+  first_line: number;
+  first_request: number;
+  request_count: number;
+  state: "pending" | "queued" | "running" | "done";
+  done_count: number;
+  dispatched_at: number | null;
+  lease_until: number | null;
+};
+
+export type LedgerLine = { request_index: number; outcome: "completed" | "failed"; segment: string; position: number };
+
+export type RecordedLines = {
+  /** Lines that were new to the ledger (a line recorded twice counts once). */
+  added: LineRecord[];
+  chunkComplete: boolean;
+};
+
+function toSpec(row: ChunkRow): ChunkSpec {
+  return {
+    index: row.idx,
+    byteStart: row.byte_start,
+    byteEnd: row.byte_end,
+    firstLine: row.first_line,
+    firstRequest: row.first_request,
+    requestCount: row.request_count,
+  };
+}
+
+/**
+ * The chunk plan and the per-line outcome ledger of one batch, in the coordinator's SQLite.
+ * A chunk is pending → queued (a message was sent) → running (a runner holds a lease) → done;
+ * a line is recorded at most once (INSERT OR IGNORE on its request index).
+ */
+export class ChunkLedger {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insertPlan(chunks: ChunkSpec[]): void {
+    for (const chunk of chunks) {
+      this.sql.exec(
+        `INSERT OR IGNORE INTO chunks (idx, byte_start, byte_end, first_line, first_request, request_count, state)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
+        chunk.index,
+        chunk.byteStart,
+        chunk.byteEnd,
+        chunk.firstLine,
+        chunk.firstRequest,
+        chunk.requestCount,
+      );
+    }
+  }
+
+  all(): ChunkSpec[] {
+    return this.sql.exec<ChunkRow>("SELECT * FROM chunks ORDER BY idx").toArray().map(toSpec);
+  }
+
+  /** Gives a runner the chunk, unless it is done or another runner's lease is still valid. */
+  lease(
+    index: number,
+    now: number,
+  ): { ok: true; chunk: ChunkSpec; doneRequests: number[] } | { ok: false; reason: "done" | "leased" | "unknown_chunk" } {
+    const row = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE idx = ?", index).toArray()[0];
+    if (!row) {
+      return { ok: false, reason: "unknown_chunk" };
+    }
+    if (row.state === "done") {
+      return { ok: false, reason: "done" };
+    }
+    if (row.state === "running" && (row.lease_until ?? 0) > now) {
+      return { ok: false, reason: "leased" };
+    }
+    this.sql.exec("UPDATE chunks SET state = 'running', lease_until = ? WHERE idx = ?", now + LEASE_MS, index);
+    const doneRequests = this.sql
+      .exec<{ request_index: number }>("SELECT request_index FROM lines WHERE chunk = ?", index)
+      .toArray()
+      .map((r) => r.request_index);
+    return { ok: true, chunk: toSpec(row), doneRequests };
+  }
+
+  /**
+   * Records finished lines and renews the lease; `final` releases it. A chunk whose runner stopped
+   * short goes back to `queued`, where the watchdog finds it once `dispatched_at` is old.
+   */
+  record(index: number, segment: string, lines: LineRecord[], final: boolean, now: number): RecordedLines {
+    const added: LineRecord[] = [];
+    for (const line of lines) {
+      const cursor = this.sql.exec(
+        "INSERT OR IGNORE INTO lines (request_index, chunk, outcome, segment, position) VALUES (?, ?, ?, ?, ?)",
+        line.requestIndex,
+        index,
+        line.outcome,
+        segment,
+        line.position,
+      );
+      if (cursor.rowsWritten > 0) {
+        added.push(line);
+      }
+    }
+    const row = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE idx = ?", index).toArray()[0];
+    if (!row) {
+      return { added, chunkComplete: false };
+    }
+    const doneCount = row.done_count + added.length;
+    const complete = doneCount >= row.request_count;
+    if (complete) {
+      this.sql.exec("UPDATE chunks SET done_count = ?, state = 'done', lease_until = NULL WHERE idx = ?", doneCount, index);
+    } else if (final) {
+      this.sql.exec(
+        "UPDATE chunks SET done_count = ?, state = 'queued', lease_until = NULL, dispatched_at = ? WHERE idx = ?",
+        doneCount,
+        now,
+        index,
+      );
+    } else {
+      this.sql.exec(
+        "UPDATE chunks SET done_count = ?, state = 'running', lease_until = ? WHERE idx = ?",
+        doneCount,
+        now + LEASE_MS,
+        index,
+      );
+    }
+    return { added, chunkComplete: complete };
+  }
+
+  linesOf(chunk: number): LedgerLine[] {
+    return this.sql
+      .exec<LedgerLine>(
+        "SELECT request_index, outcome, segment, position FROM lines WHERE chunk = ? ORDER BY request_index",
+        chunk,
+      )
+      .toArray();
+  }
+
+  runningCount(now: number): number {
+    return (
+      this.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state = 'running' AND lease_until > ?", now)
+        .toArray()[0]?.n ?? 0
+    );
+  }
+
+  inFlightCount(): number {
+    return (
+      this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('queued', 'running')").toArray()[0]
+        ?.n ?? 0
+    );
+  }
+
+  allDone(): boolean {
+    return (this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state != 'done'").toArray()[0]?.n ?? 0) === 0;
+  }
+
+  /** Marks up to `limit` pending chunks queued, in input order, and returns them for sending. */
+  takePending(limit: number, now: number): ChunkSpec[] {
+    const rows = this.sql
+      .exec<ChunkRow>("SELECT * FROM chunks WHERE state = 'pending' ORDER BY idx LIMIT ?", limit)
+      .toArray();
+    for (const row of rows) {
+      this.sql.exec("UPDATE chunks SET state = 'queued', dispatched_at = ? WHERE idx = ?", now, row.idx);
+    }
+    return rows.map(toSpec);
+  }
+
+  /** Chunks whose message or runner went quiet for a lease period; marked queued again for re-sending. */
+  takeStalled(now: number): ChunkSpec[] {
+    const rows = this.sql
+      .exec<ChunkRow>(
+        "SELECT * FROM chunks WHERE (state = 'queued' AND dispatched_at < ?) OR (state = 'running' AND lease_until < ?) ORDER BY idx",
+        now - LEASE_MS,
+        now,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.sql.exec("UPDATE chunks SET state = 'queued', dispatched_at = ? WHERE idx = ?", now, row.idx);
+    }
+    return rows.map(toSpec);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * SQLite schema of a BatchCoordinator. Versioned: `meta.schema_version` says which migrations ran;
+ * add a new entry to MIGRATIONS (never edit a shipped one).
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+   CREATE TABLE chunks (
+     idx INTEGER PRIMARY KEY,
+     byte_start INTEGER NOT NULL,
+     byte_end INTEGER NOT NULL,
+     first_line INTEGER NOT NULL,
+     first_request INTEGER NOT NULL,
+     request_count INTEGER NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'queued', 'running', 'done')),
+     done_count INTEGER NOT NULL DEFAULT 0,
+     dispatched_at INTEGER,
+     lease_until INTEGER
+   );
+   CREATE INDEX chunks_state ON chunks(state, idx);
+   CREATE TABLE lines (
+     request_index INTEGER PRIMARY KEY,
+     chunk INTEGER NOT NULL,
+     outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'failed')),
+     segment TEXT NOT NULL,
+     position INTEGER NOT NULL
+   );
+   CREATE INDEX lines_chunk ON lines(chunk, request_index);
+   CREATE TABLE timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL);`,
+];
+
+export function migrateCoordinator(sql: SqlStorage): void {
+  const hasMeta = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray();
+  let version = 0;
+  if (hasMeta.length > 0) {
+    const row = sql.exec("SELECT value FROM meta WHERE key = 'schema_version'").toArray()[0];
+    version = row ? Number(row.value) : 0;
+  }
+  for (let i = version; i < MIGRATIONS.length; i++) {
+    sql.exec(MIGRATIONS[i] as string);
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", String(i + 1));
+  }
+}

@@ -1,0 +1,49 @@
+import type { BatchError } from "../schemas/batch";
+
+/** A run of consecutive request lines of the input file: the unit of work of a queue message. */
+export type ChunkSpec = {
+  index: number;
+  /** Byte range [byteStart, byteEnd) of the input file that holds the chunk's lines. */
+  byteStart: number;
+  byteEnd: number;
+  /** 1-based line number of the chunk's first line. */
+  firstLine: number;
+  /** 0-based position of the chunk's first request among all requests (defines output order). */
+  firstRequest: number;
+  requestCount: number;
+};
+
+export type ValidationOutcome =
+  | { ok: true; total: number; model: string; chunks: ChunkSpec[] }
+  | { ok: false; errors: BatchError[] };
+
+export type ValidationLease =
+  | { run: false }
+  | { run: true; endpoint: string; inputKey: string; baseModel: string | null };
+
+export type ChunkLease =
+  | { run: false; reason: "not_running" | "leased" | "done" | "unknown_chunk" }
+  | {
+      run: true;
+      chunk: ChunkSpec;
+      /** Requests of this chunk already in the ledger: never sent to the model again. */
+      doneRequests: number[];
+      endpoint: string;
+      inputKey: string;
+      baseModel: string | null;
+      /** Epoch ms after which no line may start (the batch's expires_at). */
+      deadlineMs: number;
+    };
+
+export type LineUsage = { input: number; output: number; cached: number; reasoning: number };
+
+export type LineRecord = {
+  requestIndex: number;
+  outcome: "completed" | "failed";
+  /** Position of the line's JSON in its segment object. */
+  position: number;
+  usage: LineUsage | null;
+};
+
+/** `proceed: false` tells a chunk runner to start no new lines (cancelled, expired, finalizing). */
+export type RecordResult = { proceed: boolean };

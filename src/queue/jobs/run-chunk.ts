@@ -1,0 +1,194 @@
+import type { Deps } from "../../app/deps";
+import type { ChunkSpec, LineRecord } from "../../durable/coordinator-types";
+import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from "../../domain/batch-line";
+import type { BatchEndpoint, ModelCatalogue } from "../../inference/types";
+import { type LineOutcome, runLine } from "../../inference/line-runner";
+import { r2Keys } from "../../storage/r2/keys";
+import { type ChunkRequest, readChunkRequests } from "./chunk-input";
+
+/** Lines of one chunk that run at once; the per-model rate limiter paces them further. */
+const LINE_CONCURRENCY = 8;
+/** Results are written out at least this often, and this often the runner tells the coordinator it lives. */
+const FLUSH_INTERVAL_MS = 1_000;
+const FLUSH_LINES = 32;
+const HEARTBEAT_MS = 20_000;
+
+type Finished = { requestIndex: number; text: string; record: Omit<LineRecord, "position"> };
+
+/**
+ * Buffers finished lines and writes them as one R2 segment plus one coordinator call per flush.
+ * Flushes are serialized, so each segment's positions are stable.
+ */
+class ResultFlusher {
+  private pending: Finished[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private lastFlush = Date.now();
+  private sequence = 0;
+  private failure: unknown = null;
+  proceed = true;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly batchId: string,
+    private readonly chunk: number,
+  ) {}
+
+  add(finished: Finished): void {
+    this.pending.push(finished);
+    if (this.pending.length >= FLUSH_LINES || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
+      void this.flush(false);
+    }
+  }
+
+  /** Queues a flush. A failed write stops the runner; its lines were never recorded, so they run again. */
+  flush(final: boolean): Promise<void> {
+    const lines = this.pending;
+    this.pending = [];
+    this.lastFlush = Date.now();
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== null) {
+        return;
+      }
+      try {
+        await this.write(lines, final);
+      } catch (err) {
+        this.failure = err;
+        this.proceed = false;
+      }
+    });
+    return this.chain.then(() => {
+      if (final && this.failure !== null) {
+        throw this.failure;
+      }
+    });
+  }
+
+  private async write(lines: Finished[], final: boolean): Promise<void> {
+    const segment = `${Date.now().toString(36)}-${crypto.randomUUID()}-${this.sequence++}`;
+    const key = r2Keys.chunkSegment(this.batchId, this.chunk, segment);
+    if (lines.length > 0) {
+      await this.deps.bucket.put(key, lines.map((line) => line.text).join("\n"));
+    }
+    const result = await this.deps.coordinators.get(this.batchId).recordLines(
+      this.chunk,
+      key,
+      lines.map((line, position) => ({ ...line.record, position })),
+      final,
+    );
+    this.proceed &&= result.proceed;
+  }
+}
+
+function lineFor(request: ChunkRequest, outcome: Exclude<LineOutcome, { kind: "aborted" }>): Finished {
+  if (outcome.kind === "success") {
+    const usage = outcome.usage;
+    return {
+      requestIndex: request.requestIndex,
+      text: successLine(request.customId, outcome.body),
+      record: {
+        requestIndex: request.requestIndex,
+        outcome: "completed",
+        usage: {
+          input: usage.inputTokens,
+          output: usage.outputTokens,
+          cached: usage.cachedTokens,
+          reasoning: usage.reasoningTokens,
+        },
+      },
+    };
+  }
+  const text =
+    outcome.status === 408
+      ? nonHttpErrorLine(request.customId, "request_timeout", {
+          upstream_code: outcome.code,
+          upstream_message: outcome.message,
+          attempts: outcome.attempts,
+        })
+      : httpErrorLine(request.customId, outcome.status, {
+          message: outcome.message,
+          type: errorTypeForStatus(outcome.status),
+          param: null,
+          code: outcome.code,
+          attempts: outcome.attempts,
+        });
+  return {
+    requestIndex: request.requestIndex,
+    text,
+    record: { requestIndex: request.requestIndex, outcome: "failed", usage: null },
+  };
+}
+
+function modelNotFound(request: ChunkRequest, model: unknown): Finished {
+  return lineFor(request, {
+    kind: "error",
+    status: 400,
+    code: "model_not_found",
+    message: `The model '${String(model ?? "")}' is not available.`,
+    transient: false,
+    attempts: 0,
+  });
+}
+
+async function runRequests(
+  deps: Deps,
+  requests: ChunkRequest[],
+  context: { endpoint: BatchEndpoint; baseModel: string | null; deadlineMs: number; catalogue: ModelCatalogue },
+  flusher: ResultFlusher,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < requests.length && flusher.proceed && Date.now() < context.deadlineMs) {
+      const request = requests[next++] as ChunkRequest;
+      const requested = typeof request.body.model === "string" ? request.body.model : undefined;
+      const model = context.catalogue.resolve(requested, context.baseModel);
+      if (!model) {
+        flusher.add(modelNotFound(request, requested));
+        continue;
+      }
+      const outcome = await runLine(deps.inference, deps.rateLimiter, {
+        request: { endpoint: context.endpoint, body: request.body, model },
+        deadlineMs: context.deadlineMs,
+      });
+      // a line stopped by the deadline stays unrecorded: finalize writes it as batch_expired
+      if (outcome.kind !== "aborted") {
+        flusher.add(lineFor(request, outcome));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LINE_CONCURRENCY, requests.length) }, worker));
+}
+
+/**
+ * Runs one chunk: takes a lease from the coordinator, range-reads the chunk, sends each line not
+ * already in the ledger to the model, and records results as they finish. Safe to run again after
+ * a crash or a redelivery: recorded lines are skipped, and a second runner is refused the lease.
+ */
+export async function runChunk(deps: Deps, batchId: string, spec: ChunkSpec): Promise<void> {
+  const coordinator = deps.coordinators.get(batchId);
+  const lease = await coordinator.beginChunk(spec.index);
+  if (!lease.run) {
+    return;
+  }
+  const done = new Set(lease.doneRequests);
+  const requests = (await readChunkRequests(deps.bucket, lease.inputKey, lease.chunk)).filter(
+    (request) => !done.has(request.requestIndex),
+  );
+  const catalogue = await deps.inference.catalogue();
+  const flusher = new ResultFlusher(deps, batchId, spec.index);
+  const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
+  try {
+    await runRequests(
+      deps,
+      requests,
+      { endpoint: lease.endpoint as BatchEndpoint, baseModel: lease.baseModel, deadlineMs: lease.deadlineMs, catalogue },
+      flusher,
+    );
+  } catch (err) {
+    // keep what finished before the failure; the redelivered message runs only the rest
+    await flusher.flush(false);
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+  }
+  await flusher.flush(true);
+}

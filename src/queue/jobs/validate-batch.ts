@@ -1,0 +1,46 @@
+import type { Deps } from "../../app/deps";
+import type { ValidationOutcome } from "../../durable/coordinator-types";
+import { fileErrors } from "../../domain/jsonl/batch-errors";
+import { validateInput } from "../../domain/jsonl/validate-input";
+import type { BatchEndpoint } from "../../inference/types";
+
+/** Streams the input file from R2 through validation and hands the verdict to the coordinator. */
+export async function validateBatch(deps: Deps, batchId: string): Promise<void> {
+  const coordinator = deps.coordinators.get(batchId);
+  const lease = await coordinator.beginValidation();
+  if (!lease.run) {
+    return;
+  }
+  const object = await deps.bucket.get(lease.inputKey);
+  if (!object) {
+    await coordinator.validated({
+      ok: false,
+      errors: [
+        {
+          code: "invalid_request",
+          message: "Cannot find the input file, or it was deleted before the batch started.",
+          param: "input_file_id",
+          line: null,
+        },
+      ],
+    });
+    return;
+  }
+  const catalogue = await deps.inference.catalogue();
+  const result = await validateInput(object.body, {
+    endpoint: lease.endpoint as BatchEndpoint,
+    catalogue,
+    baseModel: lease.baseModel,
+  });
+  let outcome: ValidationOutcome;
+  if (result.ok) {
+    outcome = { ok: true, total: result.total, model: result.model.requested, chunks: result.chunks };
+  } else {
+    const errors = [...result.errors];
+    if (result.omitted > 0) {
+      errors.push(fileErrors.omitted(result.omitted));
+    }
+    outcome = { ok: false, errors };
+  }
+  await coordinator.validated(outcome);
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/**
+ * Messages on the `batch-work` queue. They carry pointers (batch id, chunk byte range), never
+ * request bodies: a message is at most 128 KB and one line may be larger.
+ */
+const ChunkSpecSchema = z.object({
+  index: z.number().int().nonnegative(),
+  byteStart: z.number().int().nonnegative(),
+  byteEnd: z.number().int().nonnegative(),
+  firstLine: z.number().int().positive(),
+  firstRequest: z.number().int().nonnegative(),
+  requestCount: z.number().int().positive(),
+});
+
+const BatchIdSchema = z.string().startsWith("batch_").max(128);
+
+export const QueueMessageSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("validate_batch"), batchId: BatchIdSchema }),
+  z.object({ kind: z.literal("run_chunk"), batchId: BatchIdSchema, chunk: ChunkSpecSchema }),
+]);
+export type QueueMessage = z.infer<typeof QueueMessageSchema>;
+
+/** `sendBatch` takes at most 100 messages per call. */
+const SEND_BATCH_LIMIT = 100;
+
+export async function enqueueMessages(queue: Queue, messages: QueueMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT) {
+    const slice = messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body: QueueMessageSchema.parse(body) }));
+    await queue.sendBatch(slice);
+  }
+}

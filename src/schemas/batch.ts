@@ -1,0 +1,108 @@
+import { z } from "@hono/zod-openapi";
+import { BATCH_STATUSES } from "../domain/batch-status";
+import { BATCH_ENDPOINTS } from "../inference/types";
+
+export const BatchStatusSchema = z.enum(BATCH_STATUSES).openapi("BatchStatus");
+export const BatchEndpointSchema = z.enum(BATCH_ENDPOINTS).openapi("BatchEndpoint");
+
+export const BatchErrorSchema = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    param: z.string().nullable(),
+    line: z.number().int().nullable().openapi({ description: "1-based line of the input file, or null." }),
+  })
+  .openapi("BatchError");
+export type BatchError = z.infer<typeof BatchErrorSchema>;
+
+export const RequestCountsSchema = z
+  .object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() })
+  .openapi("BatchRequestCounts");
+export type RequestCounts = z.infer<typeof RequestCountsSchema>;
+
+export const BatchUsageSchema = z
+  .object({
+    input_tokens: z.number().int(),
+    input_tokens_details: z.object({ cached_tokens: z.number().int() }),
+    output_tokens: z.number().int(),
+    output_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
+    total_tokens: z.number().int(),
+  })
+  .openapi("BatchUsage");
+export type BatchUsage = z.infer<typeof BatchUsageSchema>;
+
+export const MetadataSchema = z
+  .record(z.string().max(64), z.string().max(512))
+  .refine((value) => Object.keys(value).length <= 16, { message: "at most 16 key-value pairs" })
+  .nullable()
+  .openapi("Metadata", { description: "Up to 16 string pairs; keys ≤ 64 characters, values ≤ 512." });
+
+const timestamp = z.number().int().nullable();
+
+export const BatchSchema = z
+  .object({
+    id: z.string().openapi({ example: "batch_01J0000000000000000000000" }),
+    object: z.literal("batch"),
+    endpoint: BatchEndpointSchema,
+    model: z.string().nullable().openapi({ description: "The model that runs the batch; null while validating." }),
+    errors: z.object({ object: z.literal("list"), data: z.array(BatchErrorSchema) }).nullable(),
+    input_file_id: z.string(),
+    completion_window: z.string().openapi({ example: "24h" }),
+    status: BatchStatusSchema,
+    output_file_id: z.string().nullable(),
+    error_file_id: z.string().nullable(),
+    created_at: z.number().int(),
+    in_progress_at: timestamp,
+    expires_at: timestamp,
+    finalizing_at: timestamp,
+    completed_at: timestamp,
+    failed_at: timestamp,
+    expired_at: timestamp,
+    cancelling_at: timestamp,
+    cancelled_at: timestamp,
+    request_counts: RequestCountsSchema,
+    usage: BatchUsageSchema,
+    metadata: MetadataSchema,
+  })
+  .openapi("Batch");
+export type Batch = z.infer<typeof BatchSchema>;
+
+export const BatchListSchema = z
+  .object({
+    object: z.literal("list"),
+    data: z.array(BatchSchema),
+    first_id: z.string().nullable(),
+    last_id: z.string().nullable(),
+    has_more: z.boolean(),
+  })
+  .openapi("BatchList");
+
+export const CreateBatchBodySchema = z
+  .looseObject({
+    input_file_id: z.string().min(1).openapi({ description: "A file uploaded with purpose `batch`." }),
+    endpoint: BatchEndpointSchema,
+    completion_window: z.string().openapi({
+      description: "`24h`, or (extension) any window from `1m` to `7d` written `<n>m`, `<n>h` or `<n>d`.",
+      example: "24h",
+    }),
+    metadata: MetadataSchema.optional(),
+    output_expires_after: z
+      .object({ anchor: z.literal("created_at"), seconds: z.number().int().min(3600).max(2592000) })
+      .optional()
+      .openapi({ description: "Expiry of the output and error files, counted from their creation." }),
+    model: z.string().max(256).optional().openapi({
+      description:
+        "Extension: the batch's base model. Lines whose `body.model` is empty or absent use it; a line's `body.model` that is not a catalogue model names a LoRA adapter on it.",
+    }),
+  })
+  .openapi("CreateBatchRequest");
+export type CreateBatchBody = z.infer<typeof CreateBatchBodySchema>;
+
+export const BatchIdParamSchema = z.object({
+  batch_id: z.string().min(1).max(128).openapi({ param: { name: "batch_id", in: "path" }, example: "batch_abc123" }),
+});
+
+export const ListBatchesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "1–100, default 20." }),
+  after: z.string().max(128).optional().openapi({ description: "A batch id: the page starts after it." }),
+});
