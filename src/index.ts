@@ -1,8 +1,10 @@
 import { createApp } from "./app/create-app";
 import { createDeps } from "./app/deps";
+import { handleScheduled } from "./cron/scheduled";
 import { processDeadLetters, processQueueBatch } from "./queue/consumer";
 
 export { BatchCoordinator } from "./durable/batch-coordinator";
+export { ModelRateLimiter } from "./durable/model-rate-limiter";
 
 const app = createApp();
 
@@ -10,4 +12,5 @@ export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env) =>
     batch.queue.endsWith("-dlq") ? processDeadLetters(batch) : processQueueBatch(batch, createDeps(env)),
+  scheduled: (controller, env) => handleScheduled(controller, createDeps(env)),
 } satisfies ExportedHandler<Env>;

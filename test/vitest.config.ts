@@ -16,6 +16,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
+      // flows wait for batches to run through the real local queue and Durable Objects
+      testTimeout: 60_000,
     },
   };
 });

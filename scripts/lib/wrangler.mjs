@@ -43,3 +43,52 @@ export function sha256Hex(value) {
 export function sqlString(value) {
   return `'${String(value).replaceAll("'", "''")}'`;
 }
+
+/**
+ * Target flags of `wrangler d1 ...`: the local stack (`-e local`, optionally another state folder,
+ * like PERSIST_TO of `npm start`) or, with `remote`, the deployed Worker's D1 (top-level config).
+ */
+export function d1TargetArgs({ remote = false, persistTo } = {}) {
+  if (remote) {
+    return ["--remote", "-c", "wrangler.toml"];
+  }
+  return ["--local", "-c", "wrangler.toml", "-e", "local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+}
+
+/**
+ * Runs SQL (statements separated by `;`) with `wrangler d1 execute DB --json` and returns the rows
+ * of each statement. Throws a `D1ExecuteError` with wrangler's message when it fails (`output` holds
+ * wrangler's full output when it gave no JSON error).
+ */
+export function d1Execute(sql, target = {}) {
+  const args = ["d1", "execute", "DB", ...d1TargetArgs(target), "--json", "--yes", "--command", sql];
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  let parsed;
+  try {
+    parsed = JSON.parse(result.stdout ?? "");
+  } catch {
+    parsed = undefined;
+  }
+  if (result.status === 0 && Array.isArray(parsed)) {
+    return parsed.map((statement) => statement.results ?? []);
+  }
+  if (parsed?.error?.text) {
+    throw new D1ExecuteError(parsed.error.text, "");
+  }
+  const message = result.error?.message ?? `wrangler d1 execute failed (exit ${result.status})`;
+  throw new D1ExecuteError(message, `${result.stdout ?? ""}${result.stderr ?? ""}`.trim());
+}
+
+export class D1ExecuteError extends Error {
+  constructor(message, output) {
+    super(message);
+    this.name = "D1ExecuteError";
+    this.output = output;
+  }
+}

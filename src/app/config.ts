@@ -2,7 +2,16 @@
 export type Config = {
   environment: "production" | "local";
   inferenceProvider: "workers-ai" | "simulator";
+  /** A live batch with no progress for this long is re-driven by the cron watchdog. */
+  watchdogStallSeconds: number;
 };
+
+const DEFAULT_WATCHDOG_STALL_SECONDS = 300;
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+}
 
 export function readConfig(env: Env): Config {
   const environment = env.ENVIRONMENT === "local" ? "local" : "production";
@@ -11,5 +20,6 @@ export function readConfig(env: Env): Config {
   if (inferenceProvider === "simulator" && environment !== "local") {
     throw new Error("INFERENCE_PROVIDER=simulator is only allowed with ENVIRONMENT=local");
   }
-  return { environment, inferenceProvider };
+  const watchdogStallSeconds = positiveInt(env.WATCHDOG_STALL_SECONDS, DEFAULT_WATCHDOG_STALL_SECONDS);
+  return { environment, inferenceProvider, watchdogStallSeconds };
 }

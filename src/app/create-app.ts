@@ -2,10 +2,13 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../errors/api-error";
 import { apiErrorFromZod } from "../errors/zod-error";
+import { registerBatchScheduleRoutes } from "../routes/batch-schedules";
 import { registerBatchRoutes } from "../routes/batches";
 import { registerDocsRoutes } from "../routes/docs";
 import { registerFileRoutes } from "../routes/files";
 import { registerHealthRoute } from "../routes/health";
+import { registerModelRoutes } from "../routes/models";
+import { registerWebhookRoutes } from "../routes/webhooks";
 import type { AppEnv } from "./context";
 import { createDeps, type Deps } from "./deps";
 import { requireApiKey } from "./middleware/auth";
@@ -34,7 +37,7 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw apiErrorFromZod(result.error);
+        throw apiErrorFromZod(result.error, result.data);
       }
     },
   });
@@ -51,6 +54,9 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   registerDocsRoutes(app);
   registerFileRoutes(app);
   registerBatchRoutes(app);
+  registerBatchScheduleRoutes(app);
+  registerModelRoutes(app);
+  registerWebhookRoutes(app);
 
   app.onError((err, c) => {
     const apiError = toApiError(err);

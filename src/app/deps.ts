@@ -1,10 +1,23 @@
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from "../domain/files";
 import { type CoordinatorClient, DurableCoordinatorClient } from "../durable/coordinator-client";
+import { modelRateLimiterFor } from "../durable/model-rate-limiter";
+import { parseModelAliases } from "../inference/catalogue";
+import { DurableRateLimiter, type RateLimiter } from "../inference/limiter-client";
+import { readSimulatorConfig } from "../inference/simulator/config";
+import { WorkersAiSimulator } from "../inference/simulator/simulator";
+import type { InferenceProvider } from "../inference/types";
+import { WorkersAiProvider } from "../inference/workers-ai-provider";
 import type { ApiKeyStore } from "../storage/d1/api-keys-store";
 import { D1ApiKeyStore } from "../storage/d1/api-keys-store";
 import { type BatchStore, D1BatchStore } from "../storage/d1/batches-store";
 import { D1FileStore, type FileStore } from "../storage/d1/files-store";
+import { D1IdempotencyStore, type IdempotencyStore } from "../storage/d1/idempotency-store";
+import { D1RetentionStore, type RetentionStore } from "../storage/d1/retention-store";
+import { D1ScheduleStore, type ScheduleStore } from "../storage/d1/schedules-store";
+import { D1WebhookStore, type WebhookStore } from "../storage/d1/webhooks-store";
 import { type FileContentStore, R2FileContentStore } from "../storage/r2/file-contents";
+import { SecretCipher } from "../webhooks/secret-cipher";
+import { readWebhookSettings, type WebhookSettings } from "../webhooks/settings";
 import { type Config, readConfig } from "./config";
 
 export type Deps = {
@@ -15,21 +28,54 @@ export type Deps = {
   bucket: R2Bucket;
   queue: Queue;
   files: FileStore;
+  idempotency: IdempotencyStore;
   fileContents: FileContentStore;
   uploadLimits: UploadLimits;
+  schedules: ScheduleStore;
+  retention: RetentionStore;
+  inference: InferenceProvider;
+  /** Paces model calls per model; share one per queue batch (see DurableRateLimiter). */
+  rateLimiter: RateLimiter;
+  webhooks: WebhookStore;
+  webhookSettings: WebhookSettings;
 };
+
+/** The one place the inference provider is chosen: the simulator (local only) or `env.AI`. */
+function createInference(env: Env, config: Config): InferenceProvider {
+  const aliases = parseModelAliases(env);
+  if (config.inferenceProvider === "simulator") {
+    return new WorkersAiProvider(new WorkersAiSimulator({ config: readSimulatorConfig(env) }), { aliases });
+  }
+  if (!env.AI) {
+    throw new Error(
+      'INFERENCE_PROVIDER=workers-ai needs the Workers AI binding: add `[ai] binding = "AI"` to wrangler.toml.',
+    );
+  }
+  return new WorkersAiProvider(env.AI, { aliases });
+}
 
 /** The only place where bindings become objects. Called once per request and per queue batch. */
 export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
+  const config = overrides.config ?? readConfig(env);
+  const webhookSettings = overrides.webhookSettings ?? readWebhookSettings(env);
   return {
-    config: overrides.config ?? readConfig(env),
+    config,
     apiKeys: overrides.apiKeys ?? new D1ApiKeyStore(env.DB),
     batches: overrides.batches ?? new D1BatchStore(env.DB),
     coordinators: overrides.coordinators ?? new DurableCoordinatorClient(env.BATCH_COORDINATOR),
     bucket: overrides.bucket ?? env.FILES_BUCKET,
     queue: overrides.queue ?? env.BATCH_QUEUE,
     files: overrides.files ?? new D1FileStore(env.DB),
+    idempotency: overrides.idempotency ?? new D1IdempotencyStore(env.DB),
     fileContents: overrides.fileContents ?? new R2FileContentStore(env.FILES_BUCKET),
     uploadLimits: overrides.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
+    schedules: overrides.schedules ?? new D1ScheduleStore(env.DB),
+    retention: overrides.retention ?? new D1RetentionStore(env.DB),
+    inference: overrides.inference ?? createInference(env, config),
+    rateLimiter:
+      overrides.rateLimiter ??
+      new DurableRateLimiter((modelId) => modelRateLimiterFor(env.MODEL_RATE_LIMITER, modelId)),
+    webhooks: overrides.webhooks ?? new D1WebhookStore(env.DB, new SecretCipher(webhookSettings.secretKey)),
+    webhookSettings,
   };
 }

@@ -3,7 +3,9 @@ import { createDeps, type Deps } from "../app/deps";
 import { isTerminal } from "../domain/batch-status";
 import { nowSeconds } from "../domain/time";
 import type { Batch } from "../schemas/batch";
+import type { WebhookDelivery } from "../schemas/webhook";
 import type { BatchParams } from "../services/batch-params";
+import { WebhookOutbox } from "../webhooks/outbox";
 import { enqueueMessages } from "../queue/messages";
 import { addUsage, type CoordinatorState, enterStatus } from "./batch-state";
 import { migrateCoordinator } from "./coordinator-schema";
@@ -30,6 +32,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly timers: Timers;
   private readonly ledger: ChunkLedger;
+  private readonly webhooks: WebhookOutbox;
   private lastMirrorAt = 0;
   private lastMirroredStatus: string | null = null;
   private depsCache: Deps | undefined;
@@ -39,6 +42,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.timers = new Timers(this.sql, ctx.storage);
     this.ledger = new ChunkLedger(this.sql);
+    this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
   }
 
@@ -105,6 +109,11 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   async snapshot(): Promise<Batch | null> {
     return this.load()?.batch ?? null;
+  }
+
+  /** The batch's webhook deliveries; empty until it ends. */
+  async webhookDeliveries(): Promise<WebhookDelivery[]> {
+    return this.webhooks.deliveries();
   }
 
   async beginValidation(): Promise<ValidationLease> {
@@ -241,6 +250,11 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private async onTimer(kind: TimerKind): Promise<void> {
+    if (kind === "webhooks") {
+      // webhook deliveries happen after the batch ends, so before the terminal early return below
+      await this.webhooks.deliverDue();
+      return;
+    }
     const state = this.load();
     if (!state || isTerminal(state.batch.status)) {
       await this.timers.clear(kind);
@@ -375,5 +389,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.timers.clear("expire");
     await this.timers.clear("watchdog");
     await this.mirror(state, true);
+    // only now are the terminal status and files visible through the API
+    await this.webhooks.enqueue(state.batch, state.params);
   }
 }

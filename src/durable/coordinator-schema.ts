@@ -27,6 +27,31 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX lines_chunk ON lines(chunk, request_index);
    CREATE TABLE timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL);`,
+  // webhook outbox (src/webhooks/outbox.ts): the batch's terminal event and its deliveries; times in ms
+  `CREATE TABLE webhook_events (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL CHECK (type IN ('batch.completed', 'batch.failed', 'batch.expired', 'batch.cancelled')),
+     body TEXT NOT NULL,
+     project_id TEXT NOT NULL,
+     webhook_url TEXT,
+     recorded_at INTEGER NOT NULL,
+     fanned_out INTEGER NOT NULL CHECK (fanned_out IN (0, 1))
+   );
+   CREATE TABLE webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     event_id TEXT NOT NULL REFERENCES webhook_events(id),
+     endpoint_id TEXT,
+     url TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+     attempts INTEGER NOT NULL,
+     last_status_code INTEGER,
+     last_error TEXT,
+     created_at INTEGER NOT NULL,
+     last_attempt_at INTEGER,
+     next_attempt_at INTEGER,
+     delivered_at INTEGER
+   );
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);`,
 ];
 
 export function migrateCoordinator(sql: SqlStorage): void {

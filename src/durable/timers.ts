@@ -2,7 +2,7 @@
  * A Durable Object has one alarm; this multiplexes several named due times onto it. The alarm is
  * always armed for the earliest due timer, and a handler that throws is retried with backoff.
  */
-export type TimerKind = "expire" | "finalize" | "watchdog";
+export type TimerKind = "expire" | "finalize" | "watchdog" | "webhooks";
 
 const RETRY_BASE_MS = 1_000;
 const RETRY_CAP_MS = 60_000;

@@ -11,6 +11,7 @@ const ERROR_KINDS = {
   not_found: { status: 404, type: "invalid_request_error" },
   conflict: { status: 409, type: "invalid_request_error" },
   too_large: { status: 413, type: "invalid_request_error" },
+  range_not_satisfiable: { status: 416, type: "invalid_request_error" },
   unprocessable: { status: 422, type: "invalid_request_error" },
   rate_limit: { status: 429, type: "requests" },
   internal: { status: 500, type: "server_error" },
@@ -31,6 +32,8 @@ export type ApiErrorOptions = {
   shouldRetry?: boolean;
   /** Seconds, sent as `retry-after`. */
   retryAfter?: number;
+  /** Any other response headers the error needs (e.g. `content-range` on a 416). */
+  headers?: Record<string, string>;
 };
 
 export class ApiError extends Error {
@@ -40,6 +43,7 @@ export class ApiError extends Error {
   readonly code: string | null;
   readonly shouldRetry: boolean | undefined;
   readonly retryAfter: number | undefined;
+  private readonly extraHeaders: Record<string, string>;
 
   constructor(kind: ErrorKind, message: string, options: ApiErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -48,6 +52,7 @@ export class ApiError extends Error {
     this.code = options.code ?? null;
     this.shouldRetry = options.shouldRetry;
     this.retryAfter = options.retryAfter;
+    this.extraHeaders = options.headers ?? {};
   }
 
   get status(): ContentfulStatusCode {
@@ -63,7 +68,7 @@ export class ApiError extends Error {
   }
 
   headers(): Record<string, string> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.extraHeaders };
     if (this.shouldRetry !== undefined) {
       headers["x-should-retry"] = String(this.shouldRetry);
     }

@@ -16,6 +16,17 @@ function describe(value: unknown): string {
       : `a ${type}`;
 }
 
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") {
+      return undefined;
+    }
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
 function pathOf(issue: z.core.$ZodIssue): string | null {
   return issue.path.length > 0 ? issue.path.map(String).join(".") : null;
 }
@@ -25,15 +36,17 @@ function pathOf(issue: z.core.$ZodIssue): string | null {
  * `invalid_type` ("Invalid type for 'x': expected a string, but got an array instead.") or
  * `invalid_value`.
  */
-export function apiErrorFromZod(error: z.ZodError): ApiError {
+export function apiErrorFromZod(error: z.ZodError, input?: unknown): ApiError {
   const issue = error.issues[0];
   if (!issue) {
     return new ApiError("invalid_request", "Invalid request.");
   }
+  // zod 4 leaves `issue.input` out unless asked, so the offending value is looked up in the input
+  const value = issue.input !== undefined ? issue.input : valueAt(input, issue.path);
   const param = pathOf(issue);
   const name = param ?? "body";
   if (issue.code === "invalid_type") {
-    if (issue.input === undefined) {
+    if (value === undefined) {
       return new ApiError("invalid_request", `Missing required parameter: '${name}'.`, {
         param,
         code: "missing_required_parameter",
@@ -41,7 +54,7 @@ export function apiErrorFromZod(error: z.ZodError): ApiError {
     }
     return new ApiError(
       "invalid_request",
-      `Invalid type for '${name}': expected ${describe(expectedExample(issue.expected))}, but got ${describe(issue.input)} instead.`,
+      `Invalid type for '${name}': expected ${describe(expectedExample(issue.expected))}, but got ${describe(value)} instead.`,
       { param, code: "invalid_type" },
     );
   }
@@ -51,7 +64,7 @@ export function apiErrorFromZod(error: z.ZodError): ApiError {
       quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}` : (quoted[0] ?? "");
     return new ApiError(
       "invalid_request",
-      `Invalid value: '${String(issue.input)}'. Supported values are: ${supported}.`,
+      `Invalid value: '${String(value)}'. Supported values are: ${supported}.`,
       { param, code: "invalid_value" },
     );
   }

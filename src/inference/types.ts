@@ -16,7 +16,12 @@ export type ModelInfo = {
   rpm: number;
   /** Whether the model accepts a LoRA adapter (`lora`). */
   lora: boolean;
+  /** Unix seconds the model was added to Workers AI, when the catalogue says. */
+  created?: number;
 };
+
+/** A deployment-chosen name (e.g. `gpt-4o-mini`) for a Workers AI model. */
+export type ModelAlias = { alias: string; target: string };
 
 /** A line's model after alias mapping and LoRA naming. */
 export type ResolvedModel = {
@@ -76,6 +81,8 @@ export interface ModelCatalogue {
    * LoRA adapter name on it, `""`/absent meaning the base model). Null when nothing matches.
    */
   resolve(name: string | undefined, baseModel?: string | null): ResolvedModel | null;
+  /** The alias map, for `/v1/models`. */
+  aliases(): ModelAlias[];
 }
 
 export interface InferenceProvider {

@@ -94,6 +94,11 @@ export const CreateBatchBodySchema = z
       description:
         "Extension: the batch's base model. Lines whose `body.model` is empty or absent use it; a line's `body.model` that is not a catalogue model names a LoRA adapter on it.",
     }),
+    webhook_url: z.string().nullable().optional().openapi({
+      description:
+        "Extension (as inference.net accepts; Python: `extra_body`): an https URL that receives this batch's `batch.*` event, signed with the project's webhook secret (`POST /v1/webhook_secret/rotate`).",
+      example: "https://example.com/webhooks/batches",
+    }),
   })
   .openapi("CreateBatchRequest");
 export type CreateBatchBody = z.infer<typeof CreateBatchBodySchema>;

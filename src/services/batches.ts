@@ -6,6 +6,7 @@ import { nowSeconds } from "../domain/time";
 import { ApiError, invalidValue } from "../errors/api-error";
 import type { Batch, CreateBatchBody } from "../schemas/batch";
 import type { BatchParams } from "./batch-params";
+import { batchWebhookUrl } from "./webhooks";
 
 const DEFAULT_OUTPUT_EXPIRY_SECONDS = 30 * 86400;
 
@@ -63,6 +64,7 @@ export async function createBatch(
       `Invalid value: '${body.completion_window}'. Supported values are: '24h' (and, as an extension, any window from '1m' to '7d' written like '30m', '1h', '72h' or '7d').`,
     );
   }
+  const webhookUrl = await batchWebhookUrl(deps, projectId, body.webhook_url);
   let id: BatchId = newId("batch");
   if (idempotencyKey !== undefined) {
     const requestHash = await sha256Hex(JSON.stringify(body));
@@ -102,7 +104,7 @@ export async function createBatch(
     inputKey: file.r2Key,
     baseModel: body.model ?? null,
     outputExpiresAfterSeconds: seconds,
-    webhookUrl: null,
+    webhookUrl,
   };
   if (!(await deps.batches.get(projectId, id))) {
     await deps.batches.insert(projectId, batch, params);

@@ -64,6 +64,8 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide("origin", origin);
   project.provide("apiKey", LOCAL_API_KEY);
+  // the stack's local state folder (its PERSIST_TO), for tests that drive scripts against it
+  project.provide("stateDir", stateDir);
 }
 
 export async function teardown(): Promise<void> {
@@ -84,5 +86,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     origin: string;
     apiKey: string;
+    stateDir: string;
   }
 }

@@ -13,6 +13,8 @@ export interface BatchStore {
   get(projectId: ProjectId, id: string): Promise<BatchRow | null>;
   getAnyProject(id: string): Promise<BatchRow | null>;
   list(projectId: ProjectId, options: { limit: number; after?: string }): Promise<BatchPage>;
+  /** The batches a schedule started (metadata `batch_schedule_id`), newest first. */
+  listBySchedule(projectId: ProjectId, scheduleId: string, options: { limit: number; after?: string }): Promise<BatchPage>;
   mirror(batch: Batch, updatedAt: number): Promise<void>;
   /** Live batches whose last mirrored change is older than `before` (unix seconds), oldest first. */
   listStale(before: number, limit: number): Promise<BatchRow[]>;
@@ -84,6 +86,23 @@ export class D1BatchStore implements BatchStore {
           )
           .bind(projectId, options.limit + 1);
     const { results } = await statement.all<Row>();
+    const rows = results.map(toRow);
+    return { batches: rows.slice(0, options.limit).map((row) => row.batch), hasMore: rows.length > options.limit };
+  }
+
+  async listBySchedule(
+    projectId: ProjectId,
+    scheduleId: string,
+    options: { limit: number; after?: string },
+  ): Promise<BatchPage> {
+    // schedule_id is a generated column over the metadata (migrations/0005); "~" sorts after every id
+    const { results } = await this.db
+      .prepare(
+        `SELECT project_id, object, params, updated_at FROM batches
+         WHERE project_id = ?1 AND schedule_id = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4`,
+      )
+      .bind(projectId, scheduleId, options.after ?? "~", options.limit + 1)
+      .all<Row>();
     const rows = results.map(toRow);
     return { batches: rows.slice(0, options.limit).map((row) => row.batch), hasMore: rows.length > options.limit };
   }

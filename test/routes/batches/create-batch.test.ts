@@ -55,7 +55,7 @@ describe("POST /v1/batches", () => {
       "invalid_value",
       "Invalid value: '/v1/invalid/endpoint'. Supported values are: '/v1/chat/completions', '/v1/completions', and '/v1/embeddings'.",
     ],
-    ["a 48h window", { completion_window: "48h" }, "completion_window", "invalid_value", undefined],
+    ["an 8 day window", { completion_window: "8d" }, "completion_window", "invalid_value", undefined],
     ["an empty window", { completion_window: "" }, "completion_window", "invalid_value", undefined],
     ["a 1 second window", { completion_window: "1s" }, "completion_window", "invalid_value", undefined],
     [
@@ -65,7 +65,13 @@ describe("POST /v1/batches", () => {
       "invalid_type",
       "Invalid type for 'metadata.tags': expected a string, but got an array instead.",
     ],
-    ["a metadata key over 64 characters", { metadata: { ["k".repeat(65)]: "v" } }, "metadata", "invalid_value", undefined],
+    [
+      "a metadata key over 64 characters",
+      { metadata: { ["k".repeat(65)]: "v" } },
+      `metadata.${"k".repeat(65)}`,
+      "invalid_value",
+      undefined,
+    ],
     ["a metadata value over 512 characters", { metadata: { k: "v".repeat(513) } }, "metadata.k", "invalid_value", undefined],
     [
       "17 metadata pairs",

@@ -7,7 +7,7 @@ import { PROJECT_B } from "../../helpers/projects";
 describe("GET /v1/batches", () => {
   it("pages newest first with after and always says has_more", async () => {
     const fileId = await uploadJsonl(jsonl([chatLine("a", "hi")]));
-    const created = [];
+    const created: string[] = [];
     for (let i = 0; i < 5; i++) {
       created.push((await createBatch(fileId)).id);
     }

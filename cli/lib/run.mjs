@@ -1,0 +1,347 @@
+/**
+ * One `run-batch` invocation: check the input, upload it, create the batch, follow it, then write
+ * the results. Ctrl-C is routed here through `interrupt()` so a running batch is cancelled on the
+ * server and its partial output is still written.
+ */
+import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import OpenAI, { toStreamingFile } from "openai";
+import { isHttpUrl } from "./args.mjs";
+import { CliError, EXIT, usageError } from "./errors.mjs";
+import { checkInput } from "./input.mjs";
+import { createWaiter, pollUntilTerminal } from "./poll.mjs";
+import { ProgressReporter } from "./progress.mjs";
+import { writeResults } from "./results.mjs";
+import { downloadToFile } from "./transfer.mjs";
+
+/** @typedef {import("./args.mjs").RunBatchOptions} RunBatchOptions */
+/** @typedef {{ write(s: string): unknown, isTTY?: boolean, columns?: number }} Out */
+
+export class BatchRun {
+  /**
+   * @param {RunBatchOptions} options
+   * @param {{ client: OpenAI, stdout: Out, stderr: Out }} io
+   */
+  constructor(options, { client, stdout, stderr }) {
+    this.options = options;
+    this.client = client;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    /** @type {"preparing" | "creating" | "running" | "finishing"} */
+    this.phase = "preparing";
+    /** @type {string | null} */
+    this.batchId = null;
+    this.cancelRequested = false;
+    this.waiter = createWaiter();
+    /** @type {string | null} */
+    this.workDir = null;
+    /** @type {ProgressReporter | null} */
+    this.reporter = null;
+  }
+
+  /** @param {string} message */
+  log(message) {
+    if (this.reporter) {
+      this.reporter.note(`run-batch: ${message}`);
+    } else {
+      this.stderr.write(`run-batch: ${message}\n`);
+    }
+  }
+
+  /** @returns {Promise<number>} the exit code */
+  async run() {
+    const o = this.options;
+    this.workDir = await mkdtemp(path.join(tmpdir(), "run-batch-"));
+    try {
+      await checkLocalTargets(o);
+      const inputPath = await this.localInput();
+      const plan = await checkInput(inputPath, {
+        model: o.model,
+        endpoint: o.endpoint,
+        rewritePath: path.join(this.workDir, "filled.jsonl"),
+        label: o.inputFile,
+      });
+      const filledNote = plan.filled > 0 ? ` (model/url filled in on ${plan.filled} lines)` : "";
+      this.log(`${plan.requests} requests for ${plan.endpoint}${filledNote}; uploading`);
+
+      const file = await step("uploading the input", o.baseUrl, () =>
+        this.client.files.create({
+          file: toStreamingFile(createReadStream(plan.uploadPath), uploadName(o.inputFile)),
+          purpose: "batch",
+        }),
+      );
+
+      this.phase = "creating";
+      const batch = await step("creating the batch", o.baseUrl, () =>
+        this.client.batches.create(
+          /** @type {OpenAI.Batches.BatchCreateParams} */ ({
+            input_file_id: file.id,
+            endpoint: plan.endpoint,
+            completion_window: o.completionWindow,
+            ...(o.metadata ? { metadata: o.metadata } : {}),
+            // Extensions of this server; other OpenAI-compatible servers ignore unknown fields.
+            ...(o.model ? { model: o.model } : {}),
+            ...(o.webhookUrl ? { webhook_url: o.webhookUrl } : {}),
+          }),
+          // The SDK retries a create that timed out; the key keeps that from making two batches.
+          { headers: { "Idempotency-Key": randomUUID() } },
+        ),
+      );
+      this.batchId = batch.id;
+      if (this.cancelRequested) {
+        await this.cancel();
+        if (o.detach) {
+          return EXIT.interrupted;
+        }
+      }
+      if (o.detach) {
+        this.stdout.write(`${batch.id}\n`);
+        this.log(`created ${batch.id} (detached; follow it with GET ${o.baseUrl}/batches/${batch.id})`);
+        return EXIT.ok;
+      }
+      this.log(`created ${batch.id} from ${file.id}`);
+      this.phase = "running";
+
+      const startedAt = Date.now();
+      this.reporter = new ProgressReporter({ batchId: batch.id, stream: this.stderr });
+      const final = await step(`following ${batch.id}`, o.baseUrl, () =>
+        pollUntilTerminal({
+          retrieve: () => this.client.batches.retrieve(batch.id),
+          intervalMs: o.pollIntervalMs,
+          sleep: (ms) => this.waiter.sleep(ms),
+          onUpdate: (b) => this.reporter?.update(b),
+          isTransient,
+          onTransientError: (err, n) =>
+            this.log(`status check failed (${n} in a row), retrying: ${describe(err)}`),
+        }),
+      );
+      this.reporter.end();
+      this.reporter = null;
+      this.phase = "finishing";
+      return await this.finish(final, plan.order, (Date.now() - startedAt) / 1000);
+    } finally {
+      this.reporter?.end();
+      await rm(this.workDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Called on the first Ctrl-C.
+   * @returns {boolean} false when there is nothing to wait for and the process should exit now
+   */
+  interrupt() {
+    switch (this.phase) {
+      case "preparing":
+        return false;
+      case "creating":
+        this.cancelRequested = true;
+        this.log("Ctrl-C: the batch will be cancelled as soon as it exists (Ctrl-C again to quit now)");
+        return true;
+      case "running":
+        this.cancel();
+        return true;
+      case "finishing":
+        this.log("Ctrl-C: writing the results first (Ctrl-C again to quit now)");
+        return true;
+    }
+  }
+
+  /** Synchronous so the second Ctrl-C can clean up on its way out. */
+  workDirToRemove() {
+    return this.workDir;
+  }
+
+  async cancel() {
+    if (this.batchId === null) {
+      return;
+    }
+    this.log(`Ctrl-C: cancelling ${this.batchId}; waiting for it to stop (Ctrl-C again to quit now)`);
+    try {
+      await this.client.batches.cancel(this.batchId);
+    } catch (err) {
+      // 409: it already reached a terminal status, which the next poll will show.
+      if (!(err instanceof OpenAI.ConflictError)) {
+        this.log(`cancel failed: ${describe(err)}`);
+      }
+    }
+    this.waiter.wake();
+  }
+
+  /** @returns {Promise<string>} a local path to the input */
+  async localInput() {
+    const input = this.options.inputFile;
+    if (isHttpUrl(input)) {
+      const dest = path.join(/** @type {string} */ (this.workDir), "input.jsonl");
+      this.log(`downloading ${input}`);
+      await downloadToFile(input, dest);
+      return dest;
+    }
+    const info = await stat(input).catch(() => null);
+    if (info === null || !info.isFile()) {
+      throw usageError(`--input-file: '${input}' ${info === null ? "does not exist" : "is not a file"}.`);
+    }
+    return input;
+  }
+
+  /**
+   * @param {OpenAI.Batches.Batch} batch in a terminal status
+   * @param {Map<string, number>} order
+   * @param {number} seconds
+   */
+  async finish(batch, order, seconds) {
+    const counts = batch.request_counts ?? { total: 0, completed: 0, failed: 0 };
+    if (batch.status === "failed") {
+      const errors = batch.errors?.data ?? [];
+      this.stderr.write(`run-batch: ${batch.id} failed; the server rejected the input:\n`);
+      for (const e of errors) {
+        const where = e.line === null || e.line === undefined ? "input" : `line ${e.line}`;
+        this.stderr.write(`  ${where}: ${e.message ?? ""}${e.code ? ` [${e.code}]` : ""}\n`);
+      }
+      this.stderr.write("run-batch: no output was written.\n");
+      return EXIT.batchNotCompleted;
+    }
+
+    const o = this.options;
+    const report = await step(`writing the results of ${batch.id}`, o.baseUrl, () =>
+      writeResults({
+        client: this.client,
+        batch,
+        order,
+        outputFile: /** @type {string} */ (o.outputFile),
+        errorFile: o.errorFile,
+        workDir: /** @type {string} */ (this.workDir),
+        stagingDir: o.outputTmpDir ?? tmpdir(),
+        log: (m) => this.log(m),
+      }),
+    );
+    if (report.missing.length > 0) {
+      const sample = report.missing.slice(0, 5).join(", ");
+      this.log(`warning: ${report.missing.length} requests have no result line (${sample}…)`);
+    }
+    const where = o.errorFile ? `${o.outputFile} (errors: ${o.errorFile})` : o.outputFile;
+    this.stderr.write(
+      `run-batch: ${batch.id} ${batch.status} in ${Math.round(seconds)}s: ${counts.completed} ok, ` +
+        `${counts.failed} failed of ${counts.total}; wrote ${report.succeeded + report.failed} lines to ${where}\n`,
+    );
+    if (batch.status !== "completed") {
+      return EXIT.batchNotCompleted;
+    }
+    return counts.failed > 0 || report.failed > 0 ? EXIT.someLinesFailed : EXIT.ok;
+  }
+}
+
+/** Output targets that are local must be writable places; finding out after the batch ran is too late. */
+/** @param {RunBatchOptions} o */
+async function checkLocalTargets(o) {
+  for (const [flag, target] of /** @type {const} */ ([
+    ["--output-file", o.outputFile],
+    ["--error-file", o.errorFile],
+  ])) {
+    if (target === null || isHttpUrl(target)) {
+      continue;
+    }
+    const dir = await stat(path.dirname(path.resolve(target))).catch(() => null);
+    if (dir === null || !dir.isDirectory()) {
+      throw usageError(`${flag}: the folder of '${target}' does not exist.`);
+    }
+    const existing = await stat(target).catch(() => null);
+    if (existing?.isDirectory()) {
+      throw usageError(`${flag}: '${target}' is a folder.`);
+    }
+  }
+  if (o.outputTmpDir !== null) {
+    const dir = await stat(o.outputTmpDir).catch(() => null);
+    if (dir === null || !dir.isDirectory()) {
+      throw usageError(`--output-tmp-dir: '${o.outputTmpDir}' is not a folder.`);
+    }
+  }
+}
+
+/** The server wants a .jsonl file name for purpose=batch, whatever the input is called. */
+/** @param {string} input */
+export function uploadName(input) {
+  const base = isHttpUrl(input) ? path.posix.basename(new URL(input).pathname) : path.basename(input);
+  if (base.endsWith(".jsonl")) {
+    return base;
+  }
+  const stem = base.replace(/\.[^.]*$/, "");
+  return `${stem || "input"}.jsonl`;
+}
+
+/**
+ * Runs one network step so that its failure says which step it was.
+ * @template T
+ * @param {string} label
+ * @param {string} baseUrl
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+async function step(label, baseUrl, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    const cliError = toCliError(err, baseUrl);
+    throw new CliError(`${label}: ${cliError.message}`, cliError.exitCode, {
+      cause: err,
+      details: cliError.details,
+    });
+  }
+}
+
+/** @param {unknown} err */
+function isTransient(err) {
+  return (
+    err instanceof OpenAI.APIConnectionError ||
+    err instanceof OpenAI.RateLimitError ||
+    err instanceof OpenAI.InternalServerError
+  );
+}
+
+/** @param {unknown} err */
+function describe(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Maps anything thrown by a run to a message and an exit code.
+ * @param {unknown} err
+ * @param {string} baseUrl
+ * @returns {CliError}
+ */
+export function toCliError(err, baseUrl) {
+  if (err instanceof CliError) {
+    return err;
+  }
+  if (err instanceof OpenAI.APIConnectionError) {
+    return new CliError(`cannot reach ${baseUrl}: ${describe(err)}`, EXIT.network, { cause: err });
+  }
+  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) {
+    const hint = "check --api-key or OPENAI_API_KEY";
+    return new CliError(`${baseUrl} refused the API key (${describe(err)}); ${hint}.`, EXIT.network, {
+      cause: err,
+    });
+  }
+  if (err instanceof OpenAI.BadRequestError || err instanceof OpenAI.UnprocessableEntityError) {
+    const param = err.param ? ` (param: ${err.param})` : "";
+    return new CliError(`the server rejected the request: ${describe(err)}${param}`, EXIT.usage, {
+      cause: err,
+    });
+  }
+  if (err instanceof OpenAI.APIError) {
+    return new CliError(`${baseUrl} answered with an error: ${describe(err)}`, EXIT.network, { cause: err });
+  }
+  const code = /** @type {{ code?: unknown }} */ (err)?.code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    return new CliError(`file error: ${describe(err)}`, EXIT.usage, { cause: err });
+  }
+  return new CliError(
+    `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    EXIT.network,
+    {
+      cause: err,
+    },
+  );
+}

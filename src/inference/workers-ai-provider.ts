@@ -1,0 +1,48 @@
+import type { AiBinding } from "./ai-binding";
+import { type CatalogueCache, isolateCatalogueCache, StaticCatalogue } from "./catalogue";
+import { toOpenAiResponse } from "./to-openai";
+import { toWorkersAiInputs } from "./to-workers-ai";
+import type { InferenceProvider, InferenceRequest, InferenceSuccess, ModelCatalogue } from "./types";
+import { toInferenceError } from "./workers-ai-errors";
+
+export type WorkersAiProviderOptions = {
+  /** Alias → Workers AI model id (see `parseModelAliases`). */
+  aliases?: Readonly<Record<string, string>>;
+  /** Where the model list is cached; the isolate-wide cache unless a test brings its own. */
+  cache?: CatalogueCache;
+  now?: () => number;
+};
+
+/**
+ * The inference provider over a Workers AI binding: `env.AI` in production, the simulator locally.
+ * Every failure leaves `run` as an `InferenceError`, so callers never see a raw binding error.
+ */
+export class WorkersAiProvider implements InferenceProvider {
+  private readonly aliases: Readonly<Record<string, string>>;
+  private readonly cache: CatalogueCache;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly ai: AiBinding,
+    options: WorkersAiProviderOptions = {},
+  ) {
+    this.aliases = options.aliases ?? {};
+    this.cache = options.cache ?? isolateCatalogueCache;
+    this.now = options.now ?? Date.now;
+  }
+
+  async run(request: InferenceRequest): Promise<InferenceSuccess> {
+    let output: unknown;
+    try {
+      const inputs = toWorkersAiInputs(request);
+      output = await this.ai.run(request.model.id, inputs);
+    } catch (err) {
+      throw toInferenceError(err);
+    }
+    return toOpenAiResponse(output, request, this.now());
+  }
+
+  async catalogue(): Promise<ModelCatalogue> {
+    return new StaticCatalogue(await this.cache.models(this.ai), this.aliases);
+  }
+}
