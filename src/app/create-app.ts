@@ -37,7 +37,8 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw apiErrorFromZod(result.error, result.data);
+        // zod-validator passes the raw input as `data`, which names the offending value in messages
+        throw apiErrorFromZod(result.error, "data" in result ? result.data : undefined);
       }
     },
   });

@@ -44,7 +44,10 @@ export type Deps = {
 function createInference(env: Env, config: Config): InferenceProvider {
   const aliases = parseModelAliases(env);
   if (config.inferenceProvider === "simulator") {
-    return new WorkersAiProvider(new WorkersAiSimulator({ config: readSimulatorConfig(env) }), { aliases });
+    const simulator = readSimulatorConfig(env);
+    // with no simulated limit, pace as if the account allowed a million requests a minute
+    const rpmOverride = simulator.rpmLimit > 0 ? simulator.rpmLimit : 1_000_000;
+    return new WorkersAiProvider(new WorkersAiSimulator({ config: simulator }), { aliases, rpmOverride });
   }
   if (!env.AI) {
     throw new Error(

@@ -36,7 +36,11 @@ export const NON_HTTP_ERRORS = {
 } as const;
 export type NonHttpErrorCode = keyof typeof NON_HTTP_ERRORS;
 
-export function nonHttpErrorLine(customId: string, code: NonHttpErrorCode, extra: Record<string, unknown> = {}): string {
+export function nonHttpErrorLine(
+  customId: string,
+  code: NonHttpErrorCode,
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     id: newId("batchRequest"),
     custom_id: customId,

@@ -2,15 +2,21 @@ import { DurableObject } from "cloudflare:workers";
 import { createDeps, type Deps } from "../app/deps";
 import { isTerminal } from "../domain/batch-status";
 import { nowSeconds } from "../domain/time";
+import { enqueueMessages } from "../queue/messages";
 import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
 import type { BatchParams } from "../services/batch-params";
 import { WebhookOutbox } from "../webhooks/outbox";
-import { enqueueMessages } from "../queue/messages";
 import { addUsage, type CoordinatorState, enterStatus } from "./batch-state";
-import { migrateCoordinator } from "./coordinator-schema";
 import { ChunkLedger, LEASE_MS } from "./chunk-ledger";
-import type { ChunkLease, LineRecord, RecordResult, ValidationLease, ValidationOutcome } from "./coordinator-types";
+import { migrateCoordinator } from "./coordinator-schema";
+import type {
+  ChunkLease,
+  LineRecord,
+  RecordResult,
+  ValidationLease,
+  ValidationOutcome,
+} from "./coordinator-types";
 import { deleteChunkResults, finalizeBatch } from "./finalize";
 import { type TimerKind, Timers } from "./timers";
 
@@ -118,7 +124,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   async beginValidation(): Promise<ValidationLease> {
     const state = this.load();
-    if (!state || state.batch.status !== "validating") {
+    if (state?.batch.status !== "validating") {
       return { run: false };
     }
     return {
@@ -180,9 +186,15 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   // ---- RPC: chunk runners ------------------------------------------------------------------
 
+  /** Whether runners may start new lines; they ask between flushes so a cancel stops them at once. */
+  async mayProceed(): Promise<boolean> {
+    const state = this.load();
+    return state !== null && state.batch.status === "in_progress" && state.stop === null;
+  }
+
   async beginChunk(index: number): Promise<ChunkLease> {
     const state = this.load();
-    if (!state || state.batch.status !== "in_progress" || state.stop !== null) {
+    if (state?.batch.status !== "in_progress" || state.stop !== null) {
       return { run: false, reason: "not_running" };
     }
     const lease = this.ledger.lease(index, Date.now());
@@ -204,7 +216,12 @@ export class BatchCoordinator extends DurableObject<Env> {
    * Records finished lines of a chunk (idempotent per request index) and renews the runner's lease.
    * `final` says the runner has stopped working on the chunk.
    */
-  async recordLines(index: number, segment: string, lines: LineRecord[], final: boolean): Promise<RecordResult> {
+  async recordLines(
+    index: number,
+    segment: string,
+    lines: LineRecord[],
+    final: boolean,
+  ): Promise<RecordResult> {
     const state = this.load();
     if (!state || state.finalizeStartedAt !== null || isTerminal(state.batch.status)) {
       return { proceed: false };
@@ -256,8 +273,16 @@ export class BatchCoordinator extends DurableObject<Env> {
       return;
     }
     const state = this.load();
-    if (!state || isTerminal(state.batch.status)) {
+    if (!state) {
       await this.timers.clear(kind);
+      return;
+    }
+    if (isTerminal(state.batch.status)) {
+      await this.timers.clear(kind);
+      // a timer left over after the end, or the cron watchdog calling a batch that D1 still shows
+      // live, means the terminal mirror (and with it the webhook event) may be lost: repeat both,
+      // each is idempotent
+      await this.onTerminal(state);
       return;
     }
     switch (kind) {
@@ -308,7 +333,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     }
     const stale = this.ledger.takeStalled(now);
     if (stale.length > 0) {
-      console.warn(JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: stale.length }));
+      console.warn(
+        JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: stale.length }),
+      );
       await enqueueMessages(
         this.env.BATCH_QUEUE,
         stale.map((chunk) => ({ kind: "run_chunk" as const, batchId: state.batch.id, chunk })),
@@ -381,7 +408,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     try {
       await deleteChunkResults(this.deps.bucket, state.batch.id);
     } catch (err) {
-      console.warn(JSON.stringify({ msg: "could not delete chunk results", batchId: state.batch.id, err: String(err) }));
+      console.warn(
+        JSON.stringify({ msg: "could not delete chunk results", batchId: state.batch.id, err: String(err) }),
+      );
     }
   }
 

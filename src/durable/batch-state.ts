@@ -1,5 +1,5 @@
 import type { BatchStatus } from "../domain/batch-status";
-import { STATUS_TIMESTAMP, assertTransition } from "../domain/batch-status";
+import { assertTransition, STATUS_TIMESTAMP } from "../domain/batch-status";
 import type { Batch } from "../schemas/batch";
 import type { BatchParams } from "../services/batch-params";
 import type { LineUsage } from "./coordinator-types";

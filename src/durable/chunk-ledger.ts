@@ -16,7 +16,12 @@ type ChunkRow = {
   lease_until: number | null;
 };
 
-export type LedgerLine = { request_index: number; outcome: "completed" | "failed"; segment: string; position: number };
+export type LedgerLine = {
+  request_index: number;
+  outcome: "completed" | "failed";
+  segment: string;
+  position: number;
+};
 
 export type RecordedLines = {
   /** Lines that were new to the ledger (a line recorded twice counts once). */
@@ -66,7 +71,9 @@ export class ChunkLedger {
   lease(
     index: number,
     now: number,
-  ): { ok: true; chunk: ChunkSpec; doneRequests: number[] } | { ok: false; reason: "done" | "leased" | "unknown_chunk" } {
+  ):
+    | { ok: true; chunk: ChunkSpec; doneRequests: number[] }
+    | { ok: false; reason: "done" | "leased" | "unknown_chunk" } {
     const row = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE idx = ?", index).toArray()[0];
     if (!row) {
       return { ok: false, reason: "unknown_chunk" };
@@ -77,7 +84,11 @@ export class ChunkLedger {
     if (row.state === "running" && (row.lease_until ?? 0) > now) {
       return { ok: false, reason: "leased" };
     }
-    this.sql.exec("UPDATE chunks SET state = 'running', lease_until = ? WHERE idx = ?", now + LEASE_MS, index);
+    this.sql.exec(
+      "UPDATE chunks SET state = 'running', lease_until = ? WHERE idx = ?",
+      now + LEASE_MS,
+      index,
+    );
     const doneRequests = this.sql
       .exec<{ request_index: number }>("SELECT request_index FROM lines WHERE chunk = ?", index)
       .toArray()
@@ -111,7 +122,11 @@ export class ChunkLedger {
     const doneCount = row.done_count + added.length;
     const complete = doneCount >= row.request_count;
     if (complete) {
-      this.sql.exec("UPDATE chunks SET done_count = ?, state = 'done', lease_until = NULL WHERE idx = ?", doneCount, index);
+      this.sql.exec(
+        "UPDATE chunks SET done_count = ?, state = 'done', lease_until = NULL WHERE idx = ?",
+        doneCount,
+        index,
+      );
     } else if (final) {
       this.sql.exec(
         "UPDATE chunks SET done_count = ?, state = 'queued', lease_until = NULL, dispatched_at = ? WHERE idx = ?",
@@ -142,20 +157,27 @@ export class ChunkLedger {
   runningCount(now: number): number {
     return (
       this.sql
-        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state = 'running' AND lease_until > ?", now)
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM chunks WHERE state = 'running' AND lease_until > ?",
+          now,
+        )
         .toArray()[0]?.n ?? 0
     );
   }
 
   inFlightCount(): number {
     return (
-      this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('queued', 'running')").toArray()[0]
-        ?.n ?? 0
+      this.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state IN ('queued', 'running')")
+        .toArray()[0]?.n ?? 0
     );
   }
 
   allDone(): boolean {
-    return (this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state != 'done'").toArray()[0]?.n ?? 0) === 0;
+    return (
+      (this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks WHERE state != 'done'").toArray()[0]
+        ?.n ?? 0) === 0
+    );
   }
 
   /** Marks up to `limit` pending chunks queued, in input order, and returns them for sending. */

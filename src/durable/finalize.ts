@@ -102,7 +102,12 @@ export async function finalizeBatch(deps: Deps, input: FinalizeInput): Promise<F
 
   const createdAt = nowSeconds();
   const expiresAt = createdAt + state.params.outputExpiresAfterSeconds;
-  const result: FinalizeResult = { outputFileId: null, errorFileId: null, completed: output.lines, failed: errors.lines };
+  const result: FinalizeResult = {
+    outputFileId: null,
+    errorFileId: null,
+    completed: output.lines,
+    failed: errors.lines,
+  };
   for (const [file, suffix] of [
     [output, "output"],
     [errors, "error"],

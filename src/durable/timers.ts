@@ -26,7 +26,9 @@ export class Timers {
   }
 
   due(kind: TimerKind): number | null {
-    const row = this.sql.exec<{ due_at: number }>("SELECT due_at FROM timers WHERE kind = ?", kind).toArray()[0];
+    const row = this.sql
+      .exec<{ due_at: number }>("SELECT due_at FROM timers WHERE kind = ?", kind)
+      .toArray()[0];
     return row?.due_at ?? null;
   }
 
@@ -34,7 +36,10 @@ export class Timers {
   async runDue(handler: (kind: TimerKind) => Promise<void>): Promise<void> {
     const now = Date.now();
     const due = this.sql
-      .exec<{ kind: TimerKind; due_at: number }>("SELECT kind, due_at FROM timers WHERE due_at <= ? ORDER BY due_at", now)
+      .exec<{ kind: TimerKind; due_at: number }>(
+        "SELECT kind, due_at FROM timers WHERE due_at <= ? ORDER BY due_at",
+        now,
+      )
       .toArray();
     for (const { kind, due_at: dueAt } of due) {
       try {
@@ -55,7 +60,9 @@ export class Timers {
   }
 
   private async arm(): Promise<void> {
-    const next = this.sql.exec<{ due_at: number | null }>("SELECT MIN(due_at) AS due_at FROM timers").toArray()[0];
+    const next = this.sql
+      .exec<{ due_at: number | null }>("SELECT MIN(due_at) AS due_at FROM timers")
+      .toArray()[0];
     if (next?.due_at === null || next?.due_at === undefined) {
       await this.storage.deleteAlarm();
       return;

@@ -11,6 +11,11 @@ export type WorkersAiProviderOptions = {
   /** Where the model list is cached; the isolate-wide cache unless a test brings its own. */
   cache?: CatalogueCache;
   now?: () => number;
+  /**
+   * Requests per minute to assume for every model instead of Workers AI's documented limits: the
+   * simulator's configured limit, so the rate limiter paces against the limit that is really there.
+   */
+  rpmOverride?: number;
 };
 
 /**
@@ -21,6 +26,7 @@ export class WorkersAiProvider implements InferenceProvider {
   private readonly aliases: Readonly<Record<string, string>>;
   private readonly cache: CatalogueCache;
   private readonly now: () => number;
+  private readonly rpmOverride: number | undefined;
 
   constructor(
     private readonly ai: AiBinding,
@@ -29,6 +35,7 @@ export class WorkersAiProvider implements InferenceProvider {
     this.aliases = options.aliases ?? {};
     this.cache = options.cache ?? isolateCatalogueCache;
     this.now = options.now ?? Date.now;
+    this.rpmOverride = options.rpmOverride;
   }
 
   async run(request: InferenceRequest): Promise<InferenceSuccess> {
@@ -43,6 +50,11 @@ export class WorkersAiProvider implements InferenceProvider {
   }
 
   async catalogue(): Promise<ModelCatalogue> {
-    return new StaticCatalogue(await this.cache.models(this.ai), this.aliases);
+    const models = await this.cache.models(this.ai);
+    const rpm = this.rpmOverride;
+    return new StaticCatalogue(
+      rpm === undefined ? models : models.map((model) => ({ ...model, rpm })),
+      this.aliases,
+    );
   }
 }

@@ -40,7 +40,12 @@ export async function processQueueBatch(batch: MessageBatch<unknown>, deps: Deps
         message.ack();
       } catch (err) {
         console.error(
-          JSON.stringify({ msg: "queue job failed", kind: parsed.data.kind, attempts: message.attempts, err: String(err) }),
+          JSON.stringify({
+            msg: "queue job failed",
+            kind: parsed.data.kind,
+            attempts: message.attempts,
+            err: String(err),
+          }),
         );
         message.retry({ delaySeconds: backoffSeconds(message.attempts) });
       }

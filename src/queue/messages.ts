@@ -26,7 +26,9 @@ const SEND_BATCH_LIMIT = 100;
 
 export async function enqueueMessages(queue: Queue, messages: QueueMessage[]): Promise<void> {
   for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT) {
-    const slice = messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body: QueueMessageSchema.parse(body) }));
+    const slice = messages
+      .slice(i, i + SEND_BATCH_LIMIT)
+      .map((body) => ({ body: QueueMessageSchema.parse(body) }));
     await queue.sendBatch(slice);
   }
 }

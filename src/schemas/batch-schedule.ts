@@ -4,11 +4,9 @@ import { MAX_WEBHOOK_URL_LENGTH as MAX_URL_LENGTH } from "../webhooks/url";
 import { BatchEndpointSchema, MetadataSchema } from "./batch";
 import { AfterQuerySchema, limitQuerySchema, listPageSchema } from "./common";
 
-export const ScheduleStatusSchema = z
-  .enum(SCHEDULE_STATUSES)
-  .openapi("BatchScheduleStatus", {
-    description: "A paused schedule starts no run and has no `next_run_at`.",
-  });
+export const ScheduleStatusSchema = z.enum(SCHEDULE_STATUSES).openapi("BatchScheduleStatus", {
+  description: "A paused schedule starts no run and has no `next_run_at`.",
+});
 
 export const BatchTemplateSchema = z
   .strictObject({

@@ -44,7 +44,10 @@ export const BatchSchema = z
     id: z.string().openapi({ example: "batch_01J0000000000000000000000" }),
     object: z.literal("batch"),
     endpoint: BatchEndpointSchema,
-    model: z.string().nullable().openapi({ description: "The model that runs the batch; null while validating." }),
+    model: z
+      .string()
+      .nullable()
+      .openapi({ description: "The model that runs the batch; null while validating." }),
     errors: z.object({ object: z.literal("list"), data: z.array(BatchErrorSchema) }).nullable(),
     input_file_id: z.string(),
     completion_window: z.string().openapi({ example: "24h" }),
@@ -104,7 +107,11 @@ export const CreateBatchBodySchema = z
 export type CreateBatchBody = z.infer<typeof CreateBatchBodySchema>;
 
 export const BatchIdParamSchema = z.object({
-  batch_id: z.string().min(1).max(128).openapi({ param: { name: "batch_id", in: "path" }, example: "batch_abc123" }),
+  batch_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: "batch_id", in: "path" }, example: "batch_abc123" }),
 });
 
 export const ListBatchesQuerySchema = z.object({

@@ -95,7 +95,10 @@ export async function createBatch(
     );
   }
   if (file.purpose !== "batch") {
-    throw invalidValue("input_file_id", `The file ${file.id} has purpose '${file.purpose}'; a batch needs purpose 'batch'.`);
+    throw invalidValue(
+      "input_file_id",
+      `The file ${file.id} has purpose '${file.purpose}'; a batch needs purpose 'batch'.`,
+    );
   }
   const seconds = body.output_expires_after?.seconds ?? DEFAULT_OUTPUT_EXPIRY_SECONDS;
   const batch = newBatchObject(id, body, nowSeconds(), windowSeconds);
@@ -126,7 +129,13 @@ export async function listBatches(
   deps: Deps,
   projectId: ProjectId,
   options: { limit: number; after?: string },
-): Promise<{ object: "list"; data: Batch[]; first_id: string | null; last_id: string | null; has_more: boolean }> {
+): Promise<{
+  object: "list";
+  data: Batch[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}> {
   const page = await deps.batches.list(projectId, options);
   return {
     object: "list",

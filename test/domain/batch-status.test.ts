@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  assertTransition,
   BATCH_STATUSES,
   type BatchStatus,
-  InvalidTransitionError,
-  assertTransition,
   canTransition,
+  InvalidTransitionError,
   isTerminal,
 } from "../../src/domain/batch-status";
 

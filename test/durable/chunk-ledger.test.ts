@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ChunkLedger, LEASE_MS } from "../../src/durable/chunk-ledger";
 import type { ChunkSpec, LineRecord } from "../../src/durable/coordinator-types";
@@ -13,7 +13,11 @@ const CHUNKS: ChunkSpec[] = [0, 1, 2].map((index) => ({
   requestCount: 3,
 }));
 
-function line(requestIndex: number, position: number, outcome: LineRecord["outcome"] = "completed"): LineRecord {
+function line(
+  requestIndex: number,
+  position: number,
+  outcome: LineRecord["outcome"] = "completed",
+): LineRecord {
   return { requestIndex, position, outcome, usage: null };
 }
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import fs from "node:fs";
+import fs, { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
@@ -40,7 +39,10 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
   it("uploads, creates, polls, downloads and parses the results", async () => {
     const client = localClient();
     const lines = Array.from({ length: 12 }, (_, i) => chat(`task-${i}`, `Summarize item ${i}`));
-    const file = await client.files.create({ file: fs.createReadStream(writeJsonl(lines)), purpose: "batch" });
+    const file = await client.files.create({
+      file: fs.createReadStream(writeJsonl(lines)),
+      purpose: "batch",
+    });
     const created = await client.batches.create({
       input_file_id: file.id,
       endpoint: "/v1/chat/completions",
@@ -69,12 +71,20 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
 
   it("pages through batches.list with the SDK's iterator", async () => {
     const client = localClient();
-    const file = await client.files.create({ file: fs.createReadStream(writeJsonl([chat("a", "x")])), purpose: "batch" });
+    const file = await client.files.create({
+      file: fs.createReadStream(writeJsonl([chat("a", "x")])),
+      purpose: "batch",
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       ids.push(
-        (await client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" }))
-          .id,
+        (
+          await client.batches.create({
+            input_file_id: file.id,
+            endpoint: "/v1/chat/completions",
+            completion_window: "24h",
+          })
+        ).id,
       );
     }
     const seen: string[] = [];
@@ -98,13 +108,22 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
     expect(["cancelling", "cancelled"]).toContain(cancelling.status);
     const done = await poll(client, batch.id);
     expect(done.status).toBe("cancelled");
-    expect(done.request_counts.completed + done.request_counts.failed).toBe(done.request_counts.total);
+    const counts = done.request_counts!;
+    expect(counts.completed + counts.failed).toBe(counts.total);
 
-    const quick = await client.files.create({ file: fs.createReadStream(writeJsonl([chat("q", "x")])), purpose: "batch" });
+    const quick = await client.files.create({
+      file: fs.createReadStream(writeJsonl([chat("q", "x")])),
+      purpose: "batch",
+    });
     const finished = await poll(
       client,
-      (await client.batches.create({ input_file_id: quick.id, endpoint: "/v1/chat/completions", completion_window: "24h" }))
-        .id,
+      (
+        await client.batches.create({
+          input_file_id: quick.id,
+          endpoint: "/v1/chat/completions",
+          completion_window: "24h",
+        })
+      ).id,
     );
     expect(finished.status).toBe("completed");
     const retrying = localClient({ maxRetries: 2 });
@@ -128,6 +147,8 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
         completion_window: "24h",
       }),
     ).rejects.toMatchObject({ status: 400, code: "invalid_value", param: "endpoint" });
-    await expect(localClient({ apiKey: "sk-bad" }).batches.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(localClient({ apiKey: "sk-bad" }).batches.list()).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
   });
 });

@@ -87,7 +87,7 @@ describe("the Files API through the openai SDK", () => {
       .catch((err: unknown) => err);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
     expect(missing).toMatchObject({ status: 404, param: "id", code: null, type: "invalid_request_error" });
-    expect((missing as OpenAI.NotFoundError).requestID).toMatch(/^req_/);
+    expect((missing as InstanceType<typeof OpenAI.NotFoundError>).requestID).toMatch(/^req_/);
     expect((missing as Error).message).toContain("No such File object: file-01J0000000000000000000000Z");
   });
 

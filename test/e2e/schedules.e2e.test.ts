@@ -120,7 +120,7 @@ describe("batch schedules on the local stack", () => {
     expect(again.body.data.map((b) => b.id)).toEqual([batch.id]);
   });
 
-  it("fetches an input URL into a new file at each run", async () => {
+  it("fetches an input URL into a new batch file when the cron fires", async () => {
     const created = await api<Schedule>("POST", "/batch_schedules", {
       cron: "0 3 * * *",
       next_run_at: 0,

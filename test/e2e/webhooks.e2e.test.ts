@@ -35,7 +35,7 @@ async function receiver(answer?: ConstructorParameters<typeof WebhookReceiver>[0
 }
 
 async function rotateSecret(client: OpenAI): Promise<string> {
-  return (await client.post<unknown, { secret: string }>("/webhook_secret/rotate")).secret;
+  return (await client.post<{ secret: string }>("/webhook_secret/rotate")).secret;
 }
 
 /** Uploads `lines` chat requests (or raw lines) and creates a batch with the extra body fields. */
@@ -68,7 +68,7 @@ async function startBatch(
 const chat = (content: string) => ({ model: MODEL, messages: [{ role: "user", content }], max_tokens: 16 });
 
 async function deliveries(client: OpenAI, batchId: string): Promise<Delivery[]> {
-  return (await client.get<unknown, { data: Delivery[] }>(`/batches/${batchId}/webhook_deliveries`)).data;
+  return (await client.get<{ data: Delivery[] }>(`/batches/${batchId}/webhook_deliveries`)).data;
 }
 
 async function waitFor(predicate: () => boolean | Promise<boolean>, timeout = 60_000): Promise<void> {
@@ -161,7 +161,7 @@ describe("batch webhooks on the local stack", () => {
     const clientB = localClient({ apiKey: b });
     const hookA = await receiver();
     const hookB = await receiver();
-    const create = (c: OpenAI, body: object) => c.post<unknown, Endpoint>("/webhook_endpoints", { body });
+    const create = (c: OpenAI, body: object) => c.post<Endpoint>("/webhook_endpoints", { body });
     const allOfA = await create(clientA, { url: hookA.url("/all") });
     const failedOfA = await create(clientA, {
       url: hookA.url("/failed-only"),
@@ -218,7 +218,7 @@ describe("batch webhooks on the local stack", () => {
     await expect(clientB.delete(`/webhook_endpoints/${allOfA.id}`)).rejects.toBeInstanceOf(
       OpenAI.NotFoundError,
     );
-    const listA = await clientA.get<unknown, { data: Array<{ id: string }> }>("/webhook_endpoints");
+    const listA = await clientA.get<{ data: Array<{ id: string }> }>("/webhook_endpoints");
     expect(listA.data.map((e) => e.id).sort()).toEqual([allOfA.id, failedOfA.id].sort());
   });
 

@@ -1,14 +1,14 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { BatchCoordinator } from "../../src/durable/batch-coordinator";
 import { BatchSchema } from "../../src/schemas/batch";
 import { call } from "../helpers/api";
 import {
   CHAT_MODEL,
-  EMBEDDING_MODEL,
   chatLine,
   createBatch,
+  EMBEDDING_MODEL,
   fileLines,
   jsonl,
   uploadJsonl,
@@ -41,7 +41,10 @@ describe("a batch from upload to download", () => {
 
     const output = await fileLines(done.output_file_id);
     expect(output.map((line) => line.custom_id)).toEqual(lines.map((line) => line.custom_id));
-    const first = output[0] as { response: { status_code: number; body: Record<string, unknown> }; error: unknown };
+    const first = output[0] as {
+      response: { status_code: number; body: Record<string, unknown> };
+      error: unknown;
+    };
     expect(first.error).toBeNull();
     expect(first.response.status_code).toBe(200);
     expect(first.response.body).toMatchObject({ object: "chat.completion", model: CHAT_MODEL });
@@ -53,15 +56,32 @@ describe("a batch from upload to download", () => {
   it("runs /v1/completions and /v1/embeddings", async () => {
     const completions = await createBatch(
       await uploadJsonl(
-        jsonl([{ custom_id: "c1", method: "POST", url: "/v1/completions", body: { model: CHAT_MODEL, prompt: "Once" } }]),
+        jsonl([
+          {
+            custom_id: "c1",
+            method: "POST",
+            url: "/v1/completions",
+            body: { model: CHAT_MODEL, prompt: "Once" },
+          },
+        ]),
       ),
       { endpoint: "/v1/completions" },
     );
     const embeddings = await createBatch(
       await uploadJsonl(
         jsonl([
-          { custom_id: "e1", method: "POST", url: "/v1/embeddings", body: { model: EMBEDDING_MODEL, input: "hello" } },
-          { custom_id: "e2", method: "POST", url: "/v1/embeddings", body: { model: EMBEDDING_MODEL, input: ["a", "b"] } },
+          {
+            custom_id: "e1",
+            method: "POST",
+            url: "/v1/embeddings",
+            body: { model: EMBEDDING_MODEL, input: "hello" },
+          },
+          {
+            custom_id: "e2",
+            method: "POST",
+            url: "/v1/embeddings",
+            body: { model: EMBEDDING_MODEL, input: ["a", "b"] },
+          },
         ]),
       ),
       { endpoint: "/v1/embeddings" },
@@ -70,7 +90,9 @@ describe("a batch from upload to download", () => {
     expect(c.status).toBe("completed");
     expect(e.status).toBe("completed");
     const [cLine] = await fileLines(c.output_file_id);
-    expect((cLine as { response: { body: { object: string } } }).response.body.object).toBe("text_completion");
+    expect((cLine as { response: { body: { object: string } } }).response.body.object).toBe(
+      "text_completion",
+    );
     const eLines = (await fileLines(e.output_file_id)) as Array<{
       response: { body: { object: string; data: Array<{ embedding: number[] }> } };
     }>;
@@ -81,7 +103,11 @@ describe("a batch from upload to download", () => {
   it("ends completed with output_file_id null when every line fails", async () => {
     const lines = [chatLine("x1", "[sim:fail=5007] a"), chatLine("x2", "[sim:fail=5007] b")];
     const done = await waitForBatch((await createBatch(await uploadJsonl(jsonl(lines)))).id);
-    expect(done).toMatchObject({ status: "completed", output_file_id: null, request_counts: { total: 2, completed: 0, failed: 2 } });
+    expect(done).toMatchObject({
+      status: "completed",
+      output_file_id: null,
+      request_counts: { total: 2, completed: 0, failed: 2 },
+    });
     const errors = (await fileLines(done.error_file_id)) as Array<{
       custom_id: string;
       response: { status_code: number; body: { error: { code: string; attempts: number } } };
@@ -98,8 +124,14 @@ describe("a batch from upload to download", () => {
       chatLine(`t${i}`, i % 5 === 0 ? `[sim:fail=3040x2] flaky ${i}` : `steady ${i}`),
     );
     const done = await waitForBatch((await createBatch(await uploadJsonl(jsonl(lines)))).id);
-    expect(done).toMatchObject({ status: "completed", error_file_id: null, request_counts: { total: 50, completed: 50, failed: 0 } });
-    expect((await fileLines(done.output_file_id)).map((line) => line.custom_id)).toEqual(lines.map((l) => l.custom_id));
+    expect(done).toMatchObject({
+      status: "completed",
+      error_file_id: null,
+      request_counts: { total: 50, completed: 50, failed: 0 },
+    });
+    expect((await fileLines(done.output_file_id)).map((line) => line.custom_id)).toEqual(
+      lines.map((l) => l.custom_id),
+    );
   });
 
   it("fails an invalid file with every error, in line order", async () => {
@@ -109,8 +141,14 @@ describe("a batch from upload to download", () => {
       { method: "POST", url: "/v1/chat/completions", body: { model: CHAT_MODEL, messages: [] } },
       { ...chatLine("wrong-url", "x"), url: "/v1/embeddings" },
       chatLine("ok", "duplicate id"),
-      { ...chatLine("streaming", "x"), body: { model: CHAT_MODEL, messages: [{ role: "user", content: "x" }], stream: true } },
-      { ...chatLine("no-model", "x"), body: { model: "nonexistent-model-xyz", messages: [{ role: "user", content: "x" }] } },
+      {
+        ...chatLine("streaming", "x"),
+        body: { model: CHAT_MODEL, messages: [{ role: "user", content: "x" }], stream: true },
+      },
+      {
+        ...chatLine("no-model", "x"),
+        body: { model: "nonexistent-model-xyz", messages: [{ role: "user", content: "x" }] },
+      },
     ]);
     const done = await waitForBatch((await createBatch(await uploadJsonl(content))).id);
     expect(done.status).toBe("failed");
@@ -118,7 +156,12 @@ describe("a batch from upload to download", () => {
     expect(done.in_progress_at).toBeNull();
     expect(done.output_file_id).toBeNull();
     expect(done.errors?.data).toEqual([
-      { code: "invalid_json_line", message: "This line is not parseable as valid JSON.", param: null, line: 2 },
+      {
+        code: "invalid_json_line",
+        message: "This line is not parseable as valid JSON.",
+        param: null,
+        line: 2,
+      },
       {
         code: "missing_required_parameter",
         message: "Missing required parameter: 'custom_id'.",
@@ -148,7 +191,7 @@ describe("a batch from upload to download", () => {
   });
 
   it("cancels mid-run: finished lines kept, the rest batch_cancelled, counts add up", async () => {
-    const lines = Array.from({ length: 60 }, (_, i) => chatLine(`c${i}`, `[sim:latency=150] ${i}`));
+    const lines = Array.from({ length: 300 }, (_, i) => chatLine(`c${i}`, `[sim:latency=500] ${i}`));
     const batch = await createBatch(await uploadJsonl(jsonl(lines)));
     await waitForBatch(batch.id, (b) => b.request_counts.completed > 0);
     const res = await call<{ status: string }>("POST", `/v1/batches/${batch.id}/cancel`);
@@ -156,11 +199,14 @@ describe("a batch from upload to download", () => {
     const done = await waitForBatch(batch.id);
     expect(done.status).toBe("cancelled");
     const output = await fileLines(done.output_file_id);
-    const errors = (await fileLines(done.error_file_id)) as Array<{ custom_id: string; error: { code: string } }>;
+    const errors = (await fileLines(done.error_file_id)) as Array<{
+      custom_id: string;
+      error: { code: string };
+    }>;
     expect(output.length).toBeGreaterThan(0);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((line) => line.error.code === "batch_cancelled")).toBe(true);
-    expect(done.request_counts).toEqual({ total: 60, completed: output.length, failed: errors.length });
+    expect(done.request_counts).toEqual({ total: 300, completed: output.length, failed: errors.length });
     const ids = [...output, ...errors].map((line) => line.custom_id).sort();
     expect(ids).toEqual(lines.map((line) => line.custom_id).sort());
   });

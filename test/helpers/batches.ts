@@ -23,7 +23,11 @@ export function jsonl(lines: unknown[]): string {
 }
 
 /** Uploads a JSONL file with purpose `batch` through the API and returns its id. */
-export async function uploadJsonl(content: string, key: string = PROJECT_A.key, filename = "input.jsonl"): Promise<string> {
+export async function uploadJsonl(
+  content: string,
+  key: string = PROJECT_A.key,
+  filename = "input.jsonl",
+): Promise<string> {
   const form = new FormData();
   form.append("purpose", "batch");
   form.append("file", new File([content], filename, { type: "application/jsonl" }));
@@ -41,7 +45,12 @@ export async function createBatch(
 ): Promise<Batch> {
   const res = await call<Batch>("POST", "/v1/batches", {
     key,
-    json: { input_file_id: inputFileId, endpoint: "/v1/chat/completions", completion_window: "24h", ...extra },
+    json: {
+      input_file_id: inputFileId,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+      ...extra,
+    },
   });
   if (res.status !== 200) {
     throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);

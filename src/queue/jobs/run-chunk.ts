@@ -1,8 +1,8 @@
 import type { Deps } from "../../app/deps";
-import type { ChunkSpec, LineRecord } from "../../durable/coordinator-types";
 import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from "../../domain/batch-line";
-import type { BatchEndpoint, ModelCatalogue } from "../../inference/types";
+import type { ChunkSpec, LineRecord } from "../../durable/coordinator-types";
 import { type LineOutcome, runLine } from "../../inference/line-runner";
+import type { BatchEndpoint, ModelCatalogue } from "../../inference/types";
 import { r2Keys } from "../../storage/r2/keys";
 import { type ChunkRequest, readChunkRequests } from "./chunk-input";
 
@@ -12,6 +12,8 @@ const LINE_CONCURRENCY = 8;
 const FLUSH_INTERVAL_MS = 1_000;
 const FLUSH_LINES = 32;
 const HEARTBEAT_MS = 20_000;
+/** Between flushes, how often a runner asks whether the batch was cancelled or expired. */
+const STOP_CHECK_MS = 500;
 
 type Finished = { requestIndex: number; text: string; record: Omit<LineRecord, "position"> };
 
@@ -32,6 +34,13 @@ class ResultFlusher {
     private readonly batchId: string,
     private readonly chunk: number,
   ) {}
+
+  /** Asks the coordinator whether to go on, unless a flush just answered that. */
+  async checkStop(): Promise<void> {
+    if (this.proceed && Date.now() - this.lastFlush >= STOP_CHECK_MS) {
+      this.proceed &&= await this.deps.coordinators.get(this.batchId).mayProceed();
+    }
+  }
 
   add(finished: Finished): void {
     this.pending.push(finished);
@@ -132,7 +141,12 @@ function modelNotFound(request: ChunkRequest, model: unknown): Finished {
 async function runRequests(
   deps: Deps,
   requests: ChunkRequest[],
-  context: { endpoint: BatchEndpoint; baseModel: string | null; deadlineMs: number; catalogue: ModelCatalogue },
+  context: {
+    endpoint: BatchEndpoint;
+    baseModel: string | null;
+    deadlineMs: number;
+    catalogue: ModelCatalogue;
+  },
   flusher: ResultFlusher,
 ): Promise<void> {
   let next = 0;
@@ -176,11 +190,17 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkSpec): Pr
   const catalogue = await deps.inference.catalogue();
   const flusher = new ResultFlusher(deps, batchId, spec.index);
   const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
+  const stopCheck = setInterval(() => void flusher.checkStop().catch(() => undefined), STOP_CHECK_MS);
   try {
     await runRequests(
       deps,
       requests,
-      { endpoint: lease.endpoint as BatchEndpoint, baseModel: lease.baseModel, deadlineMs: lease.deadlineMs, catalogue },
+      {
+        endpoint: lease.endpoint as BatchEndpoint,
+        baseModel: lease.baseModel,
+        deadlineMs: lease.deadlineMs,
+        catalogue,
+      },
       flusher,
     );
   } catch (err) {
@@ -189,6 +209,9 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkSpec): Pr
     throw err;
   } finally {
     clearInterval(heartbeat);
+    clearInterval(stopCheck);
+    // hand the limiter the successes it has not heard about yet, so the model's rate keeps adapting
+    await deps.rateLimiter.flush();
   }
   await flusher.flush(true);
 }

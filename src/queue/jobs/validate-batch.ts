@@ -1,7 +1,7 @@
 import type { Deps } from "../../app/deps";
-import type { ValidationOutcome } from "../../durable/coordinator-types";
 import { fileErrors } from "../../domain/jsonl/batch-errors";
 import { validateInput } from "../../domain/jsonl/validate-input";
+import type { ValidationOutcome } from "../../durable/coordinator-types";
 import type { BatchEndpoint } from "../../inference/types";
 
 /** Streams the input file from R2 through validation and hands the verdict to the coordinator. */

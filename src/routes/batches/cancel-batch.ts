@@ -15,7 +15,10 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: BatchIdParamSchema },
   responses: {
-    200: { description: "The batch, cancelling or cancelled.", content: { "application/json": { schema: BatchSchema } } },
+    200: {
+      description: "The batch, cancelling or cancelled.",
+      content: { "application/json": { schema: BatchSchema } },
+    },
     ...errorResponses(401, 404, 409),
   },
 });

@@ -14,7 +14,11 @@ export interface BatchStore {
   getAnyProject(id: string): Promise<BatchRow | null>;
   list(projectId: ProjectId, options: { limit: number; after?: string }): Promise<BatchPage>;
   /** The batches a schedule started (metadata `batch_schedule_id`), newest first. */
-  listBySchedule(projectId: ProjectId, scheduleId: string, options: { limit: number; after?: string }): Promise<BatchPage>;
+  listBySchedule(
+    projectId: ProjectId,
+    scheduleId: string,
+    options: { limit: number; after?: string },
+  ): Promise<BatchPage>;
   mirror(batch: Batch, updatedAt: number): Promise<void>;
   /** Live batches whose last mirrored change is older than `before` (unix seconds), oldest first. */
   listStale(before: number, limit: number): Promise<BatchRow[]>;
@@ -87,7 +91,10 @@ export class D1BatchStore implements BatchStore {
           .bind(projectId, options.limit + 1);
     const { results } = await statement.all<Row>();
     const rows = results.map(toRow);
-    return { batches: rows.slice(0, options.limit).map((row) => row.batch), hasMore: rows.length > options.limit };
+    return {
+      batches: rows.slice(0, options.limit).map((row) => row.batch),
+      hasMore: rows.length > options.limit,
+    };
   }
 
   async listBySchedule(
@@ -104,7 +111,10 @@ export class D1BatchStore implements BatchStore {
       .bind(projectId, scheduleId, options.after ?? "~", options.limit + 1)
       .all<Row>();
     const rows = results.map(toRow);
-    return { batches: rows.slice(0, options.limit).map((row) => row.batch), hasMore: rows.length > options.limit };
+    return {
+      batches: rows.slice(0, options.limit).map((row) => row.batch),
+      hasMore: rows.length > options.limit,
+    };
   }
 
   async mirror(batch: Batch, updatedAt: number): Promise<void> {

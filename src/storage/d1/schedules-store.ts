@@ -231,7 +231,7 @@ export class D1ScheduleStore implements ScheduleStore {
       .prepare(
         `UPDATE batch_schedules SET next_run_at = ?3, last_run_at = ?4, run_count = run_count + 1, run_due_at = ?2,
            claimed_at = ?4, pending_file_id = NULL, updated_at = ?4
-         WHERE id = ?1 AND status = 'active' AND ?2 IS NOT NULL
+         WHERE id = ?1 AND status = 'active' AND next_run_at = ?2 AND claimed_at IS NULL
          RETURNING run_count`,
       )
       .bind(id, dueAt, nextRunAt, now)

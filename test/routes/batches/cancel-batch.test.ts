@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchSchema } from "../../../src/schemas/batch";
-import { type ErrorEnvelope, call } from "../../helpers/api";
+import { call, type ErrorEnvelope } from "../../helpers/api";
 import { chatLine, createBatch, jsonl, uploadJsonl, waitForBatch } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -36,7 +36,11 @@ describe("POST /v1/batches/{batch_id}/cancel", () => {
   });
 
   it("answers 404 for another project's batch and leaves it running", async () => {
-    const others = await createBatch(await uploadJsonl(jsonl([chatLine("a", "hi")]), PROJECT_B.key), {}, PROJECT_B.key);
+    const others = await createBatch(
+      await uploadJsonl(jsonl([chatLine("a", "hi")]), PROJECT_B.key),
+      {},
+      PROJECT_B.key,
+    );
     const res = await call<ErrorEnvelope>("POST", `/v1/batches/${others.id}/cancel`);
     expect(res.status).toBe(404);
     const theirs = await call<{ status: string }>("GET", `/v1/batches/${others.id}`, { key: PROJECT_B.key });

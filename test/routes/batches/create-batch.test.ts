@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchSchema } from "../../../src/schemas/batch";
-import { type ErrorEnvelope, call } from "../../helpers/api";
+import { call, type ErrorEnvelope } from "../../helpers/api";
 import { chatLine, jsonl, uploadJsonl } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -72,7 +72,13 @@ describe("POST /v1/batches", () => {
       "invalid_value",
       undefined,
     ],
-    ["a metadata value over 512 characters", { metadata: { k: "v".repeat(513) } }, "metadata.k", "invalid_value", undefined],
+    [
+      "a metadata value over 512 characters",
+      { metadata: { k: "v".repeat(513) } },
+      "metadata.k",
+      "invalid_value",
+      undefined,
+    ],
     [
       "17 metadata pairs",
       { metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) },
@@ -80,7 +86,13 @@ describe("POST /v1/batches", () => {
       "invalid_value",
       undefined,
     ],
-    ["a missing input_file_id", { input_file_id: undefined }, "input_file_id", "missing_required_parameter", undefined],
+    [
+      "a missing input_file_id",
+      { input_file_id: undefined },
+      "input_file_id",
+      "missing_required_parameter",
+      undefined,
+    ],
     ["a numeric input_file_id", { input_file_id: 42 }, "input_file_id", "invalid_type", undefined],
     [
       "output_expires_after under an hour",
@@ -106,7 +118,12 @@ describe("POST /v1/batches", () => {
 
   it("accepts metadata: null", async () => {
     const res = await call<{ metadata: unknown }>("POST", "/v1/batches", {
-      json: { input_file_id: await inputFile(), endpoint: "/v1/chat/completions", completion_window: "24h", metadata: null },
+      json: {
+        input_file_id: await inputFile(),
+        endpoint: "/v1/chat/completions",
+        completion_window: "24h",
+        metadata: null,
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body.metadata).toBeNull();
@@ -152,8 +169,14 @@ describe("POST /v1/batches", () => {
     const fileId = await inputFile();
     const key = `idem-${crypto.randomUUID()}`;
     const json = { input_file_id: fileId, endpoint: "/v1/chat/completions", completion_window: "24h" };
-    const first = await call<{ id: string }>("POST", "/v1/batches", { json, headers: { "idempotency-key": key } });
-    const second = await call<{ id: string }>("POST", "/v1/batches", { json, headers: { "idempotency-key": key } });
+    const first = await call<{ id: string }>("POST", "/v1/batches", {
+      json,
+      headers: { "idempotency-key": key },
+    });
+    const second = await call<{ id: string }>("POST", "/v1/batches", {
+      json,
+      headers: { "idempotency-key": key },
+    });
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);

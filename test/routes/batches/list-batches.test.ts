@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchListSchema } from "../../../src/schemas/batch";
-import { type ErrorEnvelope, call } from "../../helpers/api";
+import { call, type ErrorEnvelope } from "../../helpers/api";
 import { chatLine, createBatch, jsonl, uploadJsonl } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -30,7 +30,11 @@ describe("GET /v1/batches", () => {
   });
 
   it("defaults to 20 and never lists another project's batches", async () => {
-    const others = await createBatch(await uploadJsonl(jsonl([chatLine("a", "hi")]), PROJECT_B.key), {}, PROJECT_B.key);
+    const others = await createBatch(
+      await uploadJsonl(jsonl([chatLine("a", "hi")]), PROJECT_B.key),
+      {},
+      PROJECT_B.key,
+    );
     const res = await call<{ data: Array<{ id: string }> }>("GET", "/v1/batches");
     expect(res.status).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(20);

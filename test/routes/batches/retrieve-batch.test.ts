@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchSchema } from "../../../src/schemas/batch";
-import { type ErrorEnvelope, call } from "../../helpers/api";
+import { call, type ErrorEnvelope } from "../../helpers/api";
 import { chatLine, createBatch, jsonl, uploadJsonl } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -13,7 +13,11 @@ describe("GET /v1/batches/{batch_id}", () => {
   });
 
   it("answers 404 for an unknown id and for another project's batch, alike", async () => {
-    const others = await createBatch(await uploadJsonl(jsonl([chatLine("a", "hi")]), PROJECT_B.key), {}, PROJECT_B.key);
+    const others = await createBatch(
+      await uploadJsonl(jsonl([chatLine("a", "hi")]), PROJECT_B.key),
+      {},
+      PROJECT_B.key,
+    );
     for (const id of ["batch_doesnotexist", others.id]) {
       const res = await call<ErrorEnvelope>("GET", `/v1/batches/${id}`);
       expect(res.status).toBe(404);

@@ -155,6 +155,13 @@ describe("POST /v1/files", () => {
       expect(after.objects.length - before.objects.length).toBe(1);
     });
 
+    it("answers 400 for a key longer than 255 characters", async () => {
+      const res = await postFile(multipartBody(fileParts({})), {
+        headers: { "idempotency-key": "k".repeat(256) },
+      });
+      expectError(res, 400, { param: "idempotency-key" });
+    });
+
     it("does not share a key across projects", async () => {
       const headers = { "idempotency-key": `shared-${crypto.randomUUID()}` };
       const a = await postFile(multipartBody(fileParts({})), { headers });
@@ -207,6 +214,11 @@ describe("POST /v1/files rejects bad uploads and leaves nothing behind", () => {
     [
       "a batch file without .jsonl",
       ok({ filename: "requests.txt" }),
+      { message: "Invalid file format for Batch API. Must be .jsonl", param: null, code: null },
+    ],
+    [
+      "a .txt batch file sent purpose first",
+      [...ok({ filename: "requests.txt" })].reverse(),
       { message: "Invalid file format for Batch API. Must be .jsonl", param: null, code: null },
     ],
     ["an empty batch file", ok({ content: "" }), { message: /invalid file format.*jsonl/i, code: null }],

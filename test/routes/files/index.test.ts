@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../../helpers/api";
 
-type Operation = { operationId: string; tags: string[]; security: unknown[]; requestBody?: { content: object } };
+type Operation = {
+  operationId: string;
+  tags: string[];
+  security: unknown[];
+  requestBody?: { content: object };
+};
 
 describe("registerFileRoutes", () => {
   it("documents the five Files operations in the OpenAPI document", async () => {
@@ -11,7 +16,9 @@ describe("registerFileRoutes", () => {
     expect(res.status).toBe(200);
     const operations = Object.entries(res.body.paths)
       .filter(([path]) => path.startsWith("/v1/files"))
-      .flatMap(([path, verbs]) => Object.entries(verbs).map(([verb, op]) => `${verb} ${path} ${op.operationId}`));
+      .flatMap(([path, verbs]) =>
+        Object.entries(verbs).map(([verb, op]) => `${verb} ${path} ${op.operationId}`),
+      );
     expect(operations.sort()).toEqual([
       "delete /v1/files/{file_id} deleteFile",
       "get /v1/files listFiles",

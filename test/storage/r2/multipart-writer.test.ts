@@ -103,6 +103,33 @@ describe("R2MultipartWriter", () => {
     await expect(writer.write(new Uint8Array(1))).rejects.toThrow("already aborted");
   });
 
+  it("surfaces a failed part upload on the next write or close, then aborts cleanly", async () => {
+    const key = `test/${crypto.randomUUID()}`;
+    const bucket = env.FILES_BUCKET;
+    const real = bucket.createMultipartUpload.bind(bucket);
+    let aborted = false;
+    vi.spyOn(bucket, "createMultipartUpload").mockImplementation(async (k, options) => {
+      const upload = await real(k, options);
+      return {
+        key: upload.key,
+        uploadId: upload.uploadId,
+        uploadPart: (n: number, value: ArrayBufferView) =>
+          n === 2 ? Promise.reject(new Error("R2 unavailable")) : upload.uploadPart(n, value),
+        complete: (parts: R2UploadedPart[]) => upload.complete(parts),
+        abort: async () => {
+          aborted = true;
+          await upload.abort();
+        },
+      } as R2MultipartUpload;
+    });
+    const writer = new R2MultipartWriter(bucket, key);
+    await writer.write(pattern(2 * DEFAULT_PART_SIZE + 1));
+    await expect(writer.close()).rejects.toThrow("R2 unavailable");
+    await writer.abort();
+    expect(aborted).toBe(true);
+    expect(await stored(key)).toBeNull();
+  });
+
   it("refuses writes after close, and abort after close keeps the object", async () => {
     const key = `test/${crypto.randomUUID()}`;
     const writer = new R2MultipartWriter(env.FILES_BUCKET, key);
