@@ -15,7 +15,7 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**"],
-      setupFiles: ["./test/setup/apply-migrations.ts"],
+      setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/settle-batches.ts"],
       // flows wait for batches to run through the real local queue and Durable Objects
       testTimeout: 60_000,
     },

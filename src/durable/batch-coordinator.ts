@@ -7,7 +7,8 @@ import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
 import type { BatchParams } from "../services/batch-params";
 import { WebhookOutbox } from "../webhooks/outbox";
-import { addUsage, type CoordinatorState, enterStatus } from "./batch-state";
+import { addUsage, type CoordinatorState, enterFinalStatus, enterStatus } from "./batch-state";
+import { ChunkDispatcher } from "./chunk-dispatcher";
 import { ChunkLedger, LEASE_MS } from "./chunk-ledger";
 import { migrateCoordinator } from "./coordinator-schema";
 import type {
@@ -20,8 +21,6 @@ import type {
 import { deleteChunkResults, finalizeBatch } from "./finalize";
 import { type TimerKind, Timers } from "./timers";
 
-/** Chunks queued or running at once per batch; more are dispatched as these finish. */
-const DISPATCH_WINDOW = 16;
 /** How often a live batch checks itself for lost messages and stalled chunks. */
 const WATCHDOG_INTERVAL_MS = 60_000;
 /** How long a cancelled batch waits for in-flight lines before writing its files regardless. */
@@ -38,16 +37,19 @@ export class BatchCoordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly timers: Timers;
   private readonly ledger: ChunkLedger;
+  private readonly dispatcher: ChunkDispatcher;
   private readonly webhooks: WebhookOutbox;
   private lastMirrorAt = 0;
   private lastMirroredStatus: string | null = null;
   private depsCache: Deps | undefined;
+  private finalizing: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.timers = new Timers(this.sql, ctx.storage);
     this.ledger = new ChunkLedger(this.sql);
+    this.dispatcher = new ChunkDispatcher(this.ledger, env.BATCH_QUEUE);
     this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
   }
@@ -170,13 +172,17 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (isTerminal(status)) {
       return { ok: false, batch: state.batch };
     }
+    if (state.finalizeStartedAt !== null) {
+      // every line has an outcome and the files are being written: nothing is left to cancel
+      return { ok: true, batch: state.batch };
+    }
     const now = Date.now();
     enterStatus(state, "cancelling", nowSeconds(now));
     state.stop ??= "cancel";
     state.lastProgressAt = now;
     this.save(state);
     await this.mirror(state, true);
-    if (this.ledger.runningCount(now) === 0 || state.finalizeStartedAt !== null) {
+    if (this.ledger.runningCount(now) === 0) {
       await this.timers.set("finalize", now);
     } else {
       await this.timers.set("finalize", now + CANCEL_GRACE_MS);
@@ -301,10 +307,11 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private async expire(state: CoordinatorState): Promise<void> {
-    if (state.stop === null) {
+    // a batch already writing its files has every line's outcome: it completes rather than expires
+    if (state.stop === null && state.finalizeStartedAt === null) {
       state.stop = "expire";
+      this.save(state);
     }
-    this.save(state);
     await this.finalize(state);
   }
 
@@ -331,14 +338,10 @@ export class BatchCoordinator extends DurableObject<Env> {
       await this.timers.set("finalize", now);
       return;
     }
-    const stale = this.ledger.takeStalled(now);
-    if (stale.length > 0) {
+    const resent = await this.dispatcher.resendStalled(state.batch.id, now);
+    if (resent > 0) {
       console.warn(
-        JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: stale.length }),
-      );
-      await enqueueMessages(
-        this.env.BATCH_QUEUE,
-        stale.map((chunk) => ({ kind: "run_chunk" as const, batchId: state.batch.id, chunk })),
+        JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: resent }),
       );
     }
     await this.dispatch(state);
@@ -353,20 +356,18 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (state.stop !== null || state.batch.status !== "in_progress") {
       return;
     }
-    const room = DISPATCH_WINDOW - this.ledger.inFlightCount();
-    if (room <= 0) {
-      return;
-    }
-    const chunks = this.ledger.takePending(room, Date.now());
-    if (chunks.length > 0) {
-      await enqueueMessages(
-        this.env.BATCH_QUEUE,
-        chunks.map((chunk) => ({ kind: "run_chunk" as const, batchId: state.batch.id, chunk })),
-      );
-    }
+    await this.dispatcher.fill(state.batch.id);
   }
 
-  private async finalize(state: CoordinatorState): Promise<void> {
+  /** One finalize at a time per instance: an expiry or a retry during a running one joins it. */
+  private finalize(state: CoordinatorState): Promise<void> {
+    this.finalizing ??= this.writeFinalFiles(state).finally(() => {
+      this.finalizing = null;
+    });
+    return this.finalizing;
+  }
+
+  private async writeFinalFiles(state: CoordinatorState): Promise<void> {
     const now = Date.now();
     if (state.finalizeStartedAt === null) {
       state.finalizeStartedAt = now;
@@ -390,17 +391,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     state.batch.error_file_id = files.errorFileId;
     state.batch.request_counts.completed = files.completed;
     state.batch.request_counts.failed = files.failed;
-    const end = nowSeconds();
-    if (state.stop === "cancel") {
-      if (state.batch.status !== "cancelling") {
-        enterStatus(state, "cancelling", end);
-      }
-      enterStatus(state, "cancelled", end);
-    } else if (state.stop === "expire") {
-      enterStatus(state, "expired", end);
-    } else {
-      enterStatus(state, "completed", end);
-    }
+    enterFinalStatus(state, nowSeconds());
     state.lastProgressAt = Date.now();
     this.save(state);
     await this.timers.clear("finalize");

@@ -36,3 +36,17 @@ export function addUsage(state: CoordinatorState, usage: LineUsage): void {
   total.output_tokens_details.reasoning_tokens += usage.reasoning;
   total.total_tokens = total.input_tokens + total.output_tokens;
 }
+
+/** The terminal status a finalized batch enters: cancelled, expired or completed. */
+export function enterFinalStatus(state: CoordinatorState, nowSeconds: number): void {
+  if (state.stop === "cancel") {
+    if (state.batch.status !== "cancelling") {
+      enterStatus(state, "cancelling", nowSeconds);
+    }
+    enterStatus(state, "cancelled", nowSeconds);
+  } else if (state.stop === "expire") {
+    enterStatus(state, "expired", nowSeconds);
+  } else {
+    enterStatus(state, "completed", nowSeconds);
+  }
+}

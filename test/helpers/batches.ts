@@ -38,6 +38,9 @@ export async function uploadJsonl(
   return res.body.id;
 }
 
+/** Batches created through these helpers in the current test file (see test/setup/settle-batches.ts). */
+export const createdBatches = new Map<string, string>();
+
 export async function createBatch(
   inputFileId: string,
   extra: Record<string, unknown> = {},
@@ -55,6 +58,7 @@ export async function createBatch(
   if (res.status !== 200) {
     throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
+  createdBatches.set(res.body.id, key);
   return res.body;
 }
 
