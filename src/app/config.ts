@@ -4,6 +4,8 @@ export type Config = {
   inferenceProvider: "workers-ai" | "simulator";
   /** A live batch with no progress for this long is re-driven by the cron watchdog. */
   watchdogStallSeconds: number;
+  /** Count binding operations (src/app/binding-metrics.ts) and serve `/v1/_debug/*`: local only. */
+  bindingMetrics: boolean;
 };
 
 const DEFAULT_WATCHDOG_STALL_SECONDS = 300;
@@ -21,5 +23,7 @@ export function readConfig(env: Env): Config {
     throw new Error("INFERENCE_PROVIDER=simulator is only allowed with ENVIRONMENT=local");
   }
   const watchdogStallSeconds = positiveInt(env.WATCHDOG_STALL_SECONDS, DEFAULT_WATCHDOG_STALL_SECONDS);
-  return { environment, inferenceProvider, watchdogStallSeconds };
+  // `String()`: the generated Env types the var as its configured literal, "off"
+  const bindingMetrics = environment === "local" && String(env.BINDING_METRICS) === "on";
+  return { environment, inferenceProvider, watchdogStallSeconds, bindingMetrics };
 }

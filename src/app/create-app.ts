@@ -4,6 +4,7 @@ import { ApiError } from "../errors/api-error";
 import { apiErrorFromZod } from "../errors/zod-error";
 import { registerBatchScheduleRoutes } from "../routes/batch-schedules";
 import { registerBatchRoutes } from "../routes/batches";
+import { registerDebugRoutes } from "../routes/debug";
 import { registerDocsRoutes } from "../routes/docs";
 import { registerFileRoutes } from "../routes/files";
 import { registerHealthRoute } from "../routes/health";
@@ -58,6 +59,7 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   registerBatchScheduleRoutes(app);
   registerModelRoutes(app);
   registerWebhookRoutes(app);
+  registerDebugRoutes(app);
 
   app.onError((err, c) => {
     const apiError = toApiError(err);

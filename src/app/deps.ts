@@ -18,6 +18,7 @@ import { D1WebhookStore, type WebhookStore } from "../storage/d1/webhooks-store"
 import { type FileContentStore, R2FileContentStore } from "../storage/r2/file-contents";
 import { SecretCipher } from "../webhooks/secret-cipher";
 import { readWebhookSettings, type WebhookSettings } from "../webhooks/settings";
+import { countingBindings, countingInference, countingRateLimiter } from "./binding-metrics";
 import { type Config, readConfig } from "./config";
 
 export type Deps = {
@@ -57,28 +58,36 @@ function createInference(env: Env, config: Config): InferenceProvider {
   return new WorkersAiProvider(env.AI, { aliases });
 }
 
-/** The only place where bindings become objects. Called once per request and per queue batch. */
+/**
+ * The only place where bindings become objects. Called once per request and per queue batch. With
+ * `config.bindingMetrics` (local only), every binding and the model calls go through counting
+ * proxies (src/app/binding-metrics.ts).
+ */
 export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const config = overrides.config ?? readConfig(env);
   const webhookSettings = overrides.webhookSettings ?? readWebhookSettings(env);
+  const counted = config.bindingMetrics;
+  const b = counted ? countingBindings(env) : env;
+  const inference = overrides.inference ?? createInference(env, config);
+  const rateLimiter =
+    overrides.rateLimiter ??
+    new DurableRateLimiter((modelId) => modelRateLimiterFor(b.MODEL_RATE_LIMITER, modelId));
   return {
     config,
-    apiKeys: overrides.apiKeys ?? new D1ApiKeyStore(env.DB),
-    batches: overrides.batches ?? new D1BatchStore(env.DB),
-    coordinators: overrides.coordinators ?? new DurableCoordinatorClient(env.BATCH_COORDINATOR),
-    bucket: overrides.bucket ?? env.FILES_BUCKET,
-    queue: overrides.queue ?? env.BATCH_QUEUE,
-    files: overrides.files ?? new D1FileStore(env.DB),
-    idempotency: overrides.idempotency ?? new D1IdempotencyStore(env.DB),
-    fileContents: overrides.fileContents ?? new R2FileContentStore(env.FILES_BUCKET),
+    apiKeys: overrides.apiKeys ?? new D1ApiKeyStore(b.DB),
+    batches: overrides.batches ?? new D1BatchStore(b.DB),
+    coordinators: overrides.coordinators ?? new DurableCoordinatorClient(b.BATCH_COORDINATOR),
+    bucket: overrides.bucket ?? b.FILES_BUCKET,
+    queue: overrides.queue ?? b.BATCH_QUEUE,
+    files: overrides.files ?? new D1FileStore(b.DB),
+    idempotency: overrides.idempotency ?? new D1IdempotencyStore(b.DB),
+    fileContents: overrides.fileContents ?? new R2FileContentStore(b.FILES_BUCKET),
     uploadLimits: overrides.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
-    schedules: overrides.schedules ?? new D1ScheduleStore(env.DB),
-    retention: overrides.retention ?? new D1RetentionStore(env.DB),
-    inference: overrides.inference ?? createInference(env, config),
-    rateLimiter:
-      overrides.rateLimiter ??
-      new DurableRateLimiter((modelId) => modelRateLimiterFor(env.MODEL_RATE_LIMITER, modelId)),
-    webhooks: overrides.webhooks ?? new D1WebhookStore(env.DB, new SecretCipher(webhookSettings.secretKey)),
+    schedules: overrides.schedules ?? new D1ScheduleStore(b.DB),
+    retention: overrides.retention ?? new D1RetentionStore(b.DB),
+    inference: counted ? countingInference(inference) : inference,
+    rateLimiter: counted ? countingRateLimiter(rateLimiter) : rateLimiter,
+    webhooks: overrides.webhooks ?? new D1WebhookStore(b.DB, new SecretCipher(webhookSettings.secretKey)),
     webhookSettings,
   };
 }

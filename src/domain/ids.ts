@@ -34,17 +34,41 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function randomPart(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  let out = "";
-  for (const byte of bytes) {
-    out += ALPHABET[byte % 32];
+function randomDigits(length: number): number[] {
+  return [...crypto.getRandomValues(new Uint8Array(length))].map((byte) => byte % 32);
+}
+
+/**
+ * Isolate-lifetime state that makes ids from one isolate strictly increasing: within the same
+ * millisecond the random part is incremented instead of drawn again (the monotonic ULID rule).
+ */
+const last = { time: -1, digits: [] as number[] };
+
+function nextDigits(now: number): number[] {
+  if (now !== last.time) {
+    last.time = now;
+    last.digits = randomDigits(16);
+    return last.digits;
   }
-  return out;
+  const digits = [...last.digits];
+  for (let i = digits.length - 1; i >= 0; i--) {
+    if ((digits[i] as number) < 31) {
+      digits[i] = (digits[i] as number) + 1;
+      break;
+    }
+    digits[i] = 0;
+  }
+  last.digits = digits;
+  return digits;
 }
 
 export function ulid(now: number = Date.now()): string {
-  return encodeTime(now) + randomPart(16);
+  return (
+    encodeTime(now) +
+    nextDigits(now)
+      .map((digit) => ALPHABET[digit])
+      .join("")
+  );
 }
 
 export function newId<K extends IdKind>(kind: K, now?: number): `${(typeof PREFIXES)[K]}${string}` {

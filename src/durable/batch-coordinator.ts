@@ -37,11 +37,11 @@ export class BatchCoordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly timers: Timers;
   private readonly ledger: ChunkLedger;
-  private readonly dispatcher: ChunkDispatcher;
   private readonly webhooks: WebhookOutbox;
   private lastMirrorAt = 0;
   private lastMirroredStatus: string | null = null;
   private depsCache: Deps | undefined;
+  private dispatcherCache: ChunkDispatcher | undefined;
   private finalizing: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -49,7 +49,6 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.timers = new Timers(this.sql, ctx.storage);
     this.ledger = new ChunkLedger(this.sql);
-    this.dispatcher = new ChunkDispatcher(this.ledger, env.BATCH_QUEUE);
     this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
   }
@@ -57,6 +56,12 @@ export class BatchCoordinator extends DurableObject<Env> {
   private get deps(): Deps {
     this.depsCache ??= createDeps(this.env);
     return this.depsCache;
+  }
+
+  /** Sends through `deps.queue`, like every other enqueue here, so it is counted under BINDING_METRICS. */
+  private get dispatcher(): ChunkDispatcher {
+    this.dispatcherCache ??= new ChunkDispatcher(this.ledger, this.deps.queue);
+    return this.dispatcherCache;
   }
 
   // ---- state -------------------------------------------------------------------------------
@@ -111,7 +116,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       await this.timers.set("expire", batch.expires_at * 1000);
     }
     await this.timers.set("watchdog", Date.now() + WATCHDOG_INTERVAL_MS);
-    await enqueueMessages(this.env.BATCH_QUEUE, [{ kind: "validate_batch", batchId: batch.id }]);
+    await enqueueMessages(this.deps.queue, [{ kind: "validate_batch", batchId: batch.id }]);
     return batch;
   }
 
@@ -330,7 +335,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       if (now - state.lastProgressAt >= LEASE_MS) {
         state.lastProgressAt = now;
         this.save(state);
-        await enqueueMessages(this.env.BATCH_QUEUE, [{ kind: "validate_batch", batchId: state.batch.id }]);
+        await enqueueMessages(this.deps.queue, [{ kind: "validate_batch", batchId: state.batch.id }]);
       }
       return;
     }

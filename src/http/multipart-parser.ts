@@ -48,7 +48,11 @@ export function boundaryFromContentType(contentType: string | null | undefined):
   return boundary;
 }
 
-/** Streams `body` through `handlers`; resolves once the closing boundary has been read. */
+/**
+ * Streams `body` through `handlers`; resolves once the closing boundary has been read. On failure
+ * the rest of the body is left unread and unlocked: the caller aborts its own work first, then
+ * drains it (`drainBody`) so the client gets to read the error.
+ */
 export async function parseMultipart(
   body: ReadableStream<Uint8Array> | null,
   boundary: string,
@@ -72,30 +76,54 @@ export async function parseMultipart(
       }
     }
   } catch (err) {
-    // stop reading a body that is being rejected, however much of it the client still sends
-    reader.cancel().catch(() => undefined);
+    reader.releaseLock();
     throw err;
   }
-  await drainEpilogue(reader, limits.maxHeaderBytes);
+  // the epilogue (normally a CRLF): read it so the client can finish sending
+  await discard(reader, { maxBytes: limits.maxHeaderBytes, maxMs: DEFAULT_DRAIN_BUDGET.maxMs });
 }
 
-/** Reads what follows the closing boundary (normally a CRLF) so the client can finish sending. */
-async function drainEpilogue(reader: ReadableStreamDefaultReader<Uint8Array>, cap: number): Promise<void> {
+export type DrainBudget = { maxBytes: number; maxMs: number };
+
+/** Enough for the rest of any upload under the 512 MB limit, at a pace any client manages. */
+export const DEFAULT_DRAIN_BUDGET: DrainBudget = { maxBytes: 512 * 1024 * 1024, maxMs: 30_000 };
+
+/**
+ * Reads and discards what is left of a request body, like nginx's lingering close: a client that
+ * is still sending when the server answers early sees a reset connection instead of the answer.
+ * Past the budget it cancels the body. A body that is locked (being read) or absent is left alone.
+ */
+export async function drainBody(
+  body: ReadableStream<Uint8Array> | null,
+  budget: DrainBudget = DEFAULT_DRAIN_BUDGET,
+): Promise<void> {
+  if (body && !body.locked) {
+    await discard(body.getReader(), budget);
+  }
+}
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, budget: DrainBudget): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<"expired">((resolve) => {
+    timer = setTimeout(() => resolve("expired"), budget.maxMs);
+  });
   let seen = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
+      const result = await Promise.race([reader.read(), expired]);
+      if (result !== "expired" && result.done) {
         return;
       }
-      seen += value.length;
-      if (seen > cap) {
+      seen += result === "expired" ? Number.POSITIVE_INFINITY : result.value.length;
+      if (seen > budget.maxBytes) {
         reader.cancel().catch(() => undefined);
         return;
       }
     }
   } catch {
-    // the form is complete; a connection that drops during the epilogue loses nothing
+    // the client went away: there is no one left to answer
+  } finally {
+    clearTimeout(timer);
   }
 }
 

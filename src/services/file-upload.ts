@@ -13,6 +13,7 @@ import { nowSeconds } from "../domain/time";
 import { ApiError, invalidValue, missingParameter } from "../errors/api-error";
 import {
   boundaryFromContentType,
+  drainBody,
   MultipartError,
   type MultipartPart,
   type PartSink,
@@ -46,6 +47,16 @@ export async function createFile(
   request: UploadRequest,
   now: number = Date.now(),
 ): Promise<FileObject> {
+  try {
+    return await storeUpload(deps, request, now);
+  } finally {
+    // whatever made us answer before the body ended (a rejection, a replayed key), read the rest,
+    // or a client still sending sees a reset connection instead of the answer
+    await drainBody(request.body);
+  }
+}
+
+async function storeUpload(deps: Deps, request: UploadRequest, now: number): Promise<FileObject> {
   const { projectId, idempotencyKey } = request;
   if (idempotencyKey) {
     const first = await deps.files.findByIdempotencyKey(projectId, idempotencyKey);

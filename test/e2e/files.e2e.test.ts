@@ -68,7 +68,8 @@ describe("the Files API through the openai SDK", () => {
     for await (const file of client.files.list({ purpose: "evals", limit: 2 })) {
       seen.push(file.id);
     }
-    expect(seen.filter((id) => uploaded.includes(id))).toEqual([...uploaded].reverse());
+    // newest first: ids are ULIDs, so id order is creation order (to the millisecond)
+    expect(seen.filter((id) => uploaded.includes(id))).toEqual([...uploaded].sort().reverse());
 
     let pages = 0;
     for await (const page of (await client.files.list({ purpose: "evals", limit: 2 })).iterPages()) {

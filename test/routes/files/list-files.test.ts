@@ -35,11 +35,12 @@ describe("GET /v1/files", () => {
     for (let i = 0; i < 5; i++) {
       mine.push((await uploadFile({ key: PROJECT_B.key })).id);
     }
+    // ids are ULIDs, so id order is creation order (to the millisecond)
+    const oldestFirst = [...mine].sort();
     const { ids, pages } = await listAll("?limit=2", PROJECT_B.key);
-    expect(ids).toEqual([...mine].reverse());
+    expect(ids).toEqual([...oldestFirst].reverse());
     expect(pages).toBe(3);
-    const oldestFirst = await listAll("?limit=2&order=asc", PROJECT_B.key);
-    expect(oldestFirst.ids).toEqual(mine);
+    expect((await listAll("?limit=2&order=asc", PROJECT_B.key)).ids).toEqual(oldestFirst);
   });
 
   it("returns everything in one page by default, with the list envelope", async () => {

@@ -22,11 +22,13 @@ function newFile(overrides: Partial<NewFile> = {}): NewFile {
   };
 }
 
+// ids are time-ordered to the millisecond: a strictly increasing clock keeps the expected order exact
+let clock = Date.now();
+
 async function seed(count: number, overrides: Partial<NewFile> = {}): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    // ids are time-ordered to the millisecond: distinct times keep the expected order exact
-    const id = newId("file", Date.now() + i);
+    const id = newId("file", ++clock);
     await store.insert(newFile({ id, ...overrides }));
     ids.push(id);
   }
