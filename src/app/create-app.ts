@@ -13,6 +13,7 @@ import { registerWebhookRoutes } from "../routes/webhooks";
 import type { AppEnv } from "./context";
 import { createDeps, type Deps } from "./deps";
 import { requireApiKey } from "./middleware/auth";
+import { limitJsonBodies } from "./middleware/body-limit";
 import { requestId } from "./middleware/request-id";
 
 function toApiError(err: unknown): ApiError {
@@ -50,6 +51,7 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
     await next();
   });
   app.use("/v1/*", requireApiKey());
+  app.use("/v1/*", limitJsonBodies());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealthRoute(app);

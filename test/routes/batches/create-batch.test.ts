@@ -202,3 +202,19 @@ describe("POST /v1/batches", () => {
     expect(res.body.error.code).toBe("invalid_api_key");
   });
 });
+
+describe("POST /v1/batches with a huge body", () => {
+  it("answers 413 without reading it all", async () => {
+    const res = await call<ErrorEnvelope>("POST", "/v1/batches", {
+      json: {
+        input_file_id: "file-x",
+        endpoint: "/v1/chat/completions",
+        completion_window: "24h",
+        metadata: { k: "v" },
+        padding: "x".repeat(2 * 1024 * 1024),
+      },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.type).toBe("invalid_request_error");
+  });
+});
