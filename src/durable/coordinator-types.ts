@@ -1,17 +1,8 @@
+import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
 import type { BatchError } from "../schemas/batch";
 
 /** A run of consecutive request lines of the input file: the unit of work of a queue message. */
-export type ChunkSpec = {
-  index: number;
-  /** Byte range [byteStart, byteEnd) of the input file that holds the chunk's lines. */
-  byteStart: number;
-  byteEnd: number;
-  /** 1-based line number of the chunk's first line. */
-  firstLine: number;
-  /** 0-based position of the chunk's first request among all requests (defines output order). */
-  firstRequest: number;
-  requestCount: number;
-};
+export type ChunkSpec = ChunkPlan;
 
 export type ValidationOutcome =
   | { ok: true; total: number; model: string; chunks: ChunkSpec[] }

@@ -21,6 +21,7 @@ import type {
 import { type ListPage, toListPage } from "../schemas/common";
 import type { ScheduleInput, ScheduleRecord, ScheduleSettings } from "../storage/d1/schedules-store";
 import { parseWebhookUrl } from "../webhooks/url";
+import { requireBatchInputFile } from "./batches";
 
 /** The one mapping from a stored schedule to its wire object. */
 export function toScheduleObject(record: ScheduleRecord): BatchSchedule {
@@ -82,20 +83,7 @@ async function checkInput(deps: Deps, projectId: ProjectId, input: ScheduleInput
     // the webhooks' rule: https only, plus loopback http on the local stack
     return { kind: "url", url: parseWebhookUrl(input.url, deps.config.environment, "input_url") };
   }
-  const file = await deps.files.get(projectId, input.fileId);
-  if (!file) {
-    throw new ApiError(
-      "invalid_request",
-      `Cannot find file ${input.fileId}, or project ${projectId} does not have access to it.`,
-      { param: "input_file_id" },
-    );
-  }
-  if (file.purpose !== "batch") {
-    throw invalidValue(
-      "input_file_id",
-      `The file ${file.id} has purpose '${file.purpose}'; a batch needs purpose 'batch'.`,
-    );
-  }
+  await requireBatchInputFile(deps, projectId, input.fileId);
   return input;
 }
 

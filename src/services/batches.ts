@@ -5,6 +5,7 @@ import { type BatchId, newId, type ProjectId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
 import { ApiError, invalidValue } from "../errors/api-error";
 import type { Batch, CreateBatchBody } from "../schemas/batch";
+import type { FileRecord } from "../storage/d1/files-store";
 import type { BatchParams } from "./batch-params";
 import { batchWebhookUrl } from "./webhooks";
 
@@ -47,6 +48,29 @@ function newBatchObject(id: BatchId, body: CreateBatchBody, createdAt: number, w
   };
 }
 
+/** The project's live file `fileId`, which must have purpose `batch`; otherwise a 400 on `input_file_id`. */
+export async function requireBatchInputFile(
+  deps: Deps,
+  projectId: ProjectId,
+  fileId: string,
+): Promise<FileRecord> {
+  const file = await deps.files.get(projectId, fileId);
+  if (!file) {
+    throw new ApiError(
+      "invalid_request",
+      `Cannot find file ${fileId}, or project ${projectId} does not have access to it.`,
+      { param: "input_file_id" },
+    );
+  }
+  if (file.purpose !== "batch") {
+    throw invalidValue(
+      "input_file_id",
+      `The file ${file.id} has purpose '${file.purpose}'; a batch needs purpose 'batch'.`,
+    );
+  }
+  return file;
+}
+
 /**
  * Creates a batch: checks the input file, writes the D1 row, then starts its coordinator. With an
  * `Idempotency-Key`, the key is claimed first so that a retry returns the same batch.
@@ -86,20 +110,7 @@ export async function createBatch(
     }
   }
 
-  const file = await deps.files.get(projectId, body.input_file_id);
-  if (!file) {
-    throw new ApiError(
-      "invalid_request",
-      `Cannot find file ${body.input_file_id}, or project ${projectId} does not have access to it.`,
-      { param: "input_file_id" },
-    );
-  }
-  if (file.purpose !== "batch") {
-    throw invalidValue(
-      "input_file_id",
-      `The file ${file.id} has purpose '${file.purpose}'; a batch needs purpose 'batch'.`,
-    );
-  }
+  const file = await requireBatchInputFile(deps, projectId, body.input_file_id);
   const seconds = body.output_expires_after?.seconds ?? DEFAULT_OUTPUT_EXPIRY_SECONDS;
   const batch = newBatchObject(id, body, nowSeconds(), windowSeconds);
   const params: BatchParams = {

@@ -55,7 +55,7 @@ describe("processQueueBatch", () => {
     ).resolves.toBeUndefined();
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual(["ok"]);
-    expect(result.retryMessages.map((message) => message.msgId)).toEqual(["bad"]);
+    expect(result.retryMessages.map((message: { msgId: string }) => message.msgId)).toEqual(["bad"]);
   });
 });
 
