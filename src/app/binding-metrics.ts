@@ -120,13 +120,14 @@ function countingProxy<T extends object>(
       if (typeof value !== "function" || typeof prop !== "string") {
         return value;
       }
+      // Reflect.apply, not fn.apply: on an RPC stub, `.apply` would itself be a remote method
       const fn = value as (...args: unknown[]) => unknown;
       if (!counted(prop)) {
-        return (...args: unknown[]) => fn.apply(obj, args);
+        return (...args: unknown[]) => Reflect.apply(fn, obj, args);
       }
       return (...args: unknown[]) => {
         onCall(prop, args);
-        const result = fn.apply(obj, args);
+        const result = Reflect.apply(fn, obj, args);
         return after ? after(prop, result) : result;
       };
     },
@@ -270,7 +271,7 @@ export function countingD1(db: D1Database): D1Database {
           return obj.exec(sql);
         };
       }
-      return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(obj, args);
+      return (...args: unknown[]) => Reflect.apply(value as (...a: unknown[]) => unknown, obj, args);
     },
   });
 }

@@ -1,3 +1,5 @@
+import { syncBatchMaxItems as syncBatchMaxItemsFrom } from "../services/sync-batch";
+
 /** Deployment settings read from `[vars]`, parsed once per request or queue batch. */
 export type Config = {
   environment: "production" | "local";
@@ -6,6 +8,8 @@ export type Config = {
   watchdogStallSeconds: number;
   /** Count binding operations (src/app/binding-metrics.ts) and serve `/v1/_debug/*`: local only. */
   bindingMetrics: boolean;
+  /** Most rows one synchronous batch call takes (`SYNC_BATCH_MAX_ITEMS`). */
+  syncBatchMaxItems: number;
 };
 
 const DEFAULT_WATCHDOG_STALL_SECONDS = 300;
@@ -25,5 +29,6 @@ export function readConfig(env: Env): Config {
   const watchdogStallSeconds = positiveInt(env.WATCHDOG_STALL_SECONDS, DEFAULT_WATCHDOG_STALL_SECONDS);
   // `String()`: the generated Env types the var as its configured literal, "off"
   const bindingMetrics = environment === "local" && String(env.BINDING_METRICS) === "on";
-  return { environment, inferenceProvider, watchdogStallSeconds, bindingMetrics };
+  const syncBatchMaxItems = syncBatchMaxItemsFrom(env);
+  return { environment, inferenceProvider, watchdogStallSeconds, bindingMetrics, syncBatchMaxItems };
 }

@@ -9,6 +9,7 @@ import { registerDocsRoutes } from "../routes/docs";
 import { registerFileRoutes } from "../routes/files";
 import { registerHealthRoute } from "../routes/health";
 import { registerModelRoutes } from "../routes/models";
+import { registerSyncBatchRoutes } from "../routes/sync-batch";
 import { registerWebhookRoutes } from "../routes/webhooks";
 import type { AppEnv } from "./context";
 import { createDeps, type Deps } from "./deps";
@@ -60,6 +61,7 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   registerBatchRoutes(app);
   registerBatchScheduleRoutes(app);
   registerModelRoutes(app);
+  registerSyncBatchRoutes(app);
   registerWebhookRoutes(app);
   registerDebugRoutes(app);
 
