@@ -1,6 +1,6 @@
 import { afterAll, vi } from "vitest";
 import { call } from "../helpers/api";
-import { TERMINAL, createdBatches } from "../helpers/batches";
+import { createdBatches, TERMINAL } from "../helpers/batches";
 
 // A test file's storage and queue go away when it ends; batches still running then make workerd
 // report torn-down RPCs. Cancel what is left and wait for it to settle.
