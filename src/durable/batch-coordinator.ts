@@ -235,10 +235,10 @@ export class BatchCoordinator extends DurableObject<Env> {
   ): Promise<RecordResult> {
     const state = this.load();
     if (!state || state.finalizeStartedAt !== null || isTerminal(state.batch.status)) {
-      return { proceed: false };
+      return { proceed: false, chunkComplete: false };
     }
     const now = Date.now();
-    const { added } = this.ledger.record(index, segment, lines, final, now);
+    const { added, chunkComplete } = this.ledger.record(index, segment, lines, final, now);
     for (const line of added) {
       if (line.outcome === "completed") {
         state.batch.request_counts.completed++;
@@ -255,14 +255,15 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.save(state);
     if (state.stop === null) {
       await this.dispatch(state);
-      if (this.ledger.allDone()) {
+      // the batch can only have become done when this chunk did
+      if (chunkComplete && this.ledger.allDone()) {
         await this.timers.set("finalize", now);
       }
     } else if (state.stop === "cancel" && final && this.ledger.runningCount(now) === 0) {
       await this.timers.set("finalize", now);
     }
     await this.mirror(state);
-    return { proceed: state.stop === null };
+    return { proceed: state.stop === null, chunkComplete };
   }
 
   // ---- alarms ------------------------------------------------------------------------------

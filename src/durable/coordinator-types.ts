@@ -37,4 +37,4 @@ export type LineRecord = {
 };
 
 /** `proceed: false` tells a chunk runner to start no new lines (cancelled, expired, finalizing). */
-export type RecordResult = { proceed: boolean };
+export type RecordResult = { proceed: boolean; chunkComplete: boolean };

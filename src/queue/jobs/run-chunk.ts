@@ -27,6 +27,7 @@ class ResultFlusher {
   private lastFlush = Date.now();
   private sequence = 0;
   private failure: unknown = null;
+  private chunkComplete = false;
   proceed = true;
 
   constructor(
@@ -73,6 +74,10 @@ class ResultFlusher {
   }
 
   private async write(lines: Finished[], final: boolean): Promise<void> {
+    if (lines.length === 0 && this.chunkComplete) {
+      // the last flush already completed the chunk: nothing to record, no lease left to release
+      return;
+    }
     const segment = `${Date.now().toString(36)}-${crypto.randomUUID()}-${this.sequence++}`;
     const key = r2Keys.chunkSegment(this.batchId, this.chunk, segment);
     if (lines.length > 0) {
@@ -85,6 +90,7 @@ class ResultFlusher {
       final,
     );
     this.proceed &&= result.proceed;
+    this.chunkComplete ||= result.chunkComplete;
   }
 }
 

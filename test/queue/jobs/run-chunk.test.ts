@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../../../src/app/deps";
 import type { CoordinatorClient } from "../../../src/durable/coordinator-client";
-import type { ChunkLease, ChunkSpec, LineRecord } from "../../../src/durable/coordinator-types";
+import type { ChunkLease, ChunkSpec, LineRecord, RecordResult } from "../../../src/durable/coordinator-types";
 import { unlimitedRateLimiter } from "../../../src/inference/limiter-client";
 import type { InferenceProvider } from "../../../src/inference/types";
 import { runChunk } from "../../../src/queue/jobs/run-chunk";
@@ -29,13 +29,13 @@ class FakeCoordinator {
     };
   }
 
-  async recordLines(_index: number, segment: string, lines: LineRecord[]): Promise<{ proceed: boolean }> {
+  async recordLines(_index: number, segment: string, lines: LineRecord[]): Promise<RecordResult> {
     for (const line of lines) {
       if (!this.ledger.has(line.requestIndex)) {
         this.ledger.set(line.requestIndex, { segment, position: line.position, outcome: line.outcome });
       }
     }
-    return { proceed: true };
+    return { proceed: true, chunkComplete: this.ledger.size >= this.chunk.requestCount };
   }
 
   async mayProceed(): Promise<boolean> {
