@@ -7,7 +7,14 @@ import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
 import type { BatchParams } from "../services/batch-params";
 import { WebhookOutbox } from "../webhooks/outbox";
-import { addUsage, type CoordinatorState, enterFinalStatus, enterStatus } from "./batch-state";
+import {
+  addUsage,
+  type CoordinatorState,
+  D1Mirror,
+  enterFinalStatus,
+  enterStatus,
+  StateRow,
+} from "./batch-state";
 import { ChunkDispatcher } from "./chunk-dispatcher";
 import { ChunkLedger, LEASE_MS } from "./chunk-ledger";
 import { migrateCoordinator } from "./coordinator-schema";
@@ -25,8 +32,6 @@ import { type TimerKind, Timers } from "./timers";
 const WATCHDOG_INTERVAL_MS = 60_000;
 /** How long a cancelled batch waits for in-flight lines before writing its files regardless. */
 const CANCEL_GRACE_MS = 30_000;
-/** At most one D1 mirror of counts per this interval; status changes always mirror at once. */
-const MIRROR_INTERVAL_MS = 1_000;
 
 /**
  * One instance per batch (`idFromName(batchId)`): the single writer of the batch's status, counts,
@@ -37,9 +42,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly timers: Timers;
   private readonly ledger: ChunkLedger;
+  private readonly states: StateRow;
+  private readonly mirrorToD1: D1Mirror;
   private readonly webhooks: WebhookOutbox;
-  private lastMirrorAt = 0;
-  private lastMirroredStatus: string | null = null;
   private depsCache: Deps | undefined;
   private dispatcherCache: ChunkDispatcher | undefined;
   private finalizing: Promise<void> | null = null;
@@ -49,6 +54,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.timers = new Timers(this.sql, ctx.storage);
     this.ledger = new ChunkLedger(this.sql);
+    this.states = new StateRow(this.sql);
+    this.mirrorToD1 = new D1Mirror(() => this.deps.batches);
     this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
   }
@@ -64,41 +71,11 @@ export class BatchCoordinator extends DurableObject<Env> {
     return this.dispatcherCache;
   }
 
-  // ---- state -------------------------------------------------------------------------------
-
-  private load(): CoordinatorState | null {
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.json) as CoordinatorState) : null;
-  }
-
-  private mustLoad(): CoordinatorState {
-    const state = this.load();
-    if (!state) {
-      throw new Error("batch coordinator is not initialized");
-    }
-    return state;
-  }
-
-  private save(state: CoordinatorState): void {
-    this.sql.exec("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", JSON.stringify(state));
-  }
-
-  private async mirror(state: CoordinatorState, force = false): Promise<void> {
-    const now = Date.now();
-    const statusChanged = state.batch.status !== this.lastMirroredStatus;
-    if (!force && !statusChanged && now - this.lastMirrorAt < MIRROR_INTERVAL_MS) {
-      return;
-    }
-    this.lastMirrorAt = now;
-    this.lastMirroredStatus = state.batch.status;
-    await this.deps.batches.mirror(state.batch, nowSeconds(state.lastProgressAt));
-  }
-
   // ---- RPC: lifecycle ----------------------------------------------------------------------
 
   /** Starts a new batch (idempotent: a second call returns the existing batch unchanged). */
   async init(batch: Batch, params: BatchParams): Promise<Batch> {
-    const existing = this.load();
+    const existing = this.states.load();
     if (existing) {
       return existing.batch;
     }
@@ -111,7 +88,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       plannedErrorFileId: null,
       lastProgressAt: Date.now(),
     };
-    this.save(state);
+    this.states.save(state);
     if (batch.expires_at !== null) {
       await this.timers.set("expire", batch.expires_at * 1000);
     }
@@ -121,7 +98,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async snapshot(): Promise<Batch | null> {
-    return this.load()?.batch ?? null;
+    return this.states.load()?.batch ?? null;
   }
 
   /** The batch's webhook deliveries; empty until it ends. */
@@ -130,7 +107,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async beginValidation(): Promise<ValidationLease> {
-    const state = this.load();
+    const state = this.states.load();
     if (state?.batch.status !== "validating") {
       return { run: false };
     }
@@ -144,7 +121,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** The validate job's verdict. Ignored unless the batch is still validating. */
   async validated(outcome: ValidationOutcome): Promise<Batch> {
-    const state = this.mustLoad();
+    const state = this.states.mustLoad();
     if (state.batch.status !== "validating") {
       return state.batch;
     }
@@ -153,7 +130,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (!outcome.ok) {
       state.batch.errors = { object: "list", data: outcome.errors };
       enterStatus(state, "failed", nowSeconds(now));
-      this.save(state);
+      this.states.save(state);
       await this.onTerminal(state);
       return state.batch;
     }
@@ -161,15 +138,15 @@ export class BatchCoordinator extends DurableObject<Env> {
     state.batch.model = outcome.model;
     state.batch.request_counts.total = outcome.total;
     enterStatus(state, "in_progress", nowSeconds(now));
-    this.save(state);
+    this.states.save(state);
     await this.dispatch(state);
-    await this.mirror(state, true);
+    await this.mirrorToD1.mirror(state, true);
     return state.batch;
   }
 
   /** Cancels the batch: no new dispatch at once, in-flight lines finish, then partial files. */
   async cancel(): Promise<{ ok: true; batch: Batch } | { ok: false; batch: Batch }> {
-    const state = this.mustLoad();
+    const state = this.states.mustLoad();
     const status = state.batch.status;
     if (status === "cancelling" || status === "cancelled") {
       return { ok: true, batch: state.batch };
@@ -185,8 +162,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     enterStatus(state, "cancelling", nowSeconds(now));
     state.stop ??= "cancel";
     state.lastProgressAt = now;
-    this.save(state);
-    await this.mirror(state, true);
+    this.states.save(state);
+    await this.mirrorToD1.mirror(state, true);
     if (this.ledger.runningCount(now) === 0) {
       await this.timers.set("finalize", now);
     } else {
@@ -199,12 +176,12 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Whether runners may start new lines; they ask between flushes so a cancel stops them at once. */
   async mayProceed(): Promise<boolean> {
-    const state = this.load();
+    const state = this.states.load();
     return state !== null && state.batch.status === "in_progress" && state.stop === null;
   }
 
   async beginChunk(index: number): Promise<ChunkLease> {
-    const state = this.load();
+    const state = this.states.load();
     if (state?.batch.status !== "in_progress" || state.stop !== null) {
       return { run: false, reason: "not_running" };
     }
@@ -233,7 +210,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     lines: LineRecord[],
     final: boolean,
   ): Promise<RecordResult> {
-    const state = this.load();
+    const state = this.states.load();
     if (!state || state.finalizeStartedAt !== null || isTerminal(state.batch.status)) {
       return { proceed: false, chunkComplete: false };
     }
@@ -252,7 +229,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (added.length > 0) {
       state.lastProgressAt = now;
     }
-    this.save(state);
+    this.states.save(state);
     if (state.stop === null) {
       await this.dispatch(state);
       // the batch can only have become done when this chunk did
@@ -262,7 +239,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     } else if (state.stop === "cancel" && final && this.ledger.runningCount(now) === 0) {
       await this.timers.set("finalize", now);
     }
-    await this.mirror(state);
+    await this.mirrorToD1.mirror(state);
     return { proceed: state.stop === null, chunkComplete };
   }
 
@@ -275,7 +252,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Runs the watchdog now; the cron trigger calls this for batches that stopped moving. */
   async watchdog(): Promise<Batch | null> {
     await this.onTimer("watchdog");
-    return this.load()?.batch ?? null;
+    return this.states.load()?.batch ?? null;
   }
 
   private async onTimer(kind: TimerKind): Promise<void> {
@@ -284,7 +261,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       await this.webhooks.deliverDue();
       return;
     }
-    const state = this.load();
+    const state = this.states.load();
     if (!state) {
       await this.timers.clear(kind);
       return;
@@ -316,7 +293,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     // a batch already writing its files has every line's outcome: it completes rather than expires
     if (state.stop === null && state.finalizeStartedAt === null) {
       state.stop = "expire";
-      this.save(state);
+      this.states.save(state);
     }
     await this.finalize(state);
   }
@@ -335,7 +312,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (state.batch.status === "validating") {
       if (now - state.lastProgressAt >= LEASE_MS) {
         state.lastProgressAt = now;
-        this.save(state);
+        this.states.save(state);
         await enqueueMessages(this.deps.queue, [{ kind: "validate_batch", batchId: state.batch.id }]);
       }
       return;
@@ -380,8 +357,8 @@ export class BatchCoordinator extends DurableObject<Env> {
       if (state.stop === null && state.batch.status === "in_progress") {
         enterStatus(state, "finalizing", nowSeconds(now));
       }
-      this.save(state);
-      await this.mirror(state, true);
+      this.states.save(state);
+      await this.mirrorToD1.mirror(state, true);
     }
     const files = await finalizeBatch(this.deps, {
       state,
@@ -390,7 +367,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       plan: (outputFileId, errorFileId) => {
         state.plannedOutputFileId = outputFileId;
         state.plannedErrorFileId = errorFileId;
-        this.save(state);
+        this.states.save(state);
       },
     });
     state.batch.output_file_id = files.outputFileId;
@@ -399,7 +376,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     state.batch.request_counts.failed = files.failed;
     enterFinalStatus(state, nowSeconds());
     state.lastProgressAt = Date.now();
-    this.save(state);
+    this.states.save(state);
     await this.timers.clear("finalize");
     await this.onTerminal(state);
     try {
@@ -414,7 +391,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   private async onTerminal(state: CoordinatorState): Promise<void> {
     await this.timers.clear("expire");
     await this.timers.clear("watchdog");
-    await this.mirror(state, true);
+    await this.mirrorToD1.mirror(state, true);
     // only now are the terminal status and files visible through the API
     await this.webhooks.enqueue(state.batch, state.params);
   }

@@ -1,7 +1,9 @@
 import type { BatchStatus } from "../domain/batch-status";
 import { assertTransition, STATUS_TIMESTAMP } from "../domain/batch-status";
+import { nowSeconds } from "../domain/time";
 import type { Batch } from "../schemas/batch";
 import type { BatchParams } from "../services/batch-params";
+import type { BatchStore } from "../storage/d1/batches-store";
 import type { LineUsage } from "./coordinator-types";
 
 /** Everything a coordinator keeps besides its chunk and line ledger; stored as one JSON row. */
@@ -48,5 +50,48 @@ export function enterFinalStatus(state: CoordinatorState, nowSeconds: number): v
     enterStatus(state, "expired", nowSeconds);
   } else {
     enterStatus(state, "completed", nowSeconds);
+  }
+}
+
+/** The coordinator's state, one JSON row in its SQLite. */
+export class StateRow {
+  constructor(private readonly sql: SqlStorage) {}
+
+  load(): CoordinatorState | null {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
+    return row ? (JSON.parse(row.json) as CoordinatorState) : null;
+  }
+
+  mustLoad(): CoordinatorState {
+    const state = this.load();
+    if (!state) {
+      throw new Error("batch coordinator is not initialized");
+    }
+    return state;
+  }
+
+  save(state: CoordinatorState): void {
+    this.sql.exec("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", JSON.stringify(state));
+  }
+}
+
+/** At most one D1 mirror of counts per this interval; status changes always mirror at once. */
+const MIRROR_INTERVAL_MS = 1_000;
+
+/** Copies the batch object to its D1 row, the read path for lists and the cron watchdog. */
+export class D1Mirror {
+  private lastAt = 0;
+  private lastStatus: string | null = null;
+
+  constructor(private readonly batches: () => BatchStore) {}
+
+  async mirror(state: CoordinatorState, force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && state.batch.status === this.lastStatus && now - this.lastAt < MIRROR_INTERVAL_MS) {
+      return;
+    }
+    this.lastAt = now;
+    this.lastStatus = state.batch.status;
+    await this.batches().mirror(state.batch, nowSeconds(state.lastProgressAt));
   }
 }

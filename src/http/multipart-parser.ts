@@ -5,6 +5,7 @@
  * Malformed input of any kind ends in a `MultipartError` whose message is safe to show a client.
  */
 
+import { concatBytes } from "../domain/bytes";
 import { MultipartError, type MultipartPart, parseParams, parsePartHeaders } from "./multipart-headers";
 
 export { MultipartError, type MultipartPart };
@@ -153,7 +154,7 @@ class Parser {
 
   /** Consumes one chunk; true once the closing boundary is seen. */
   async push(chunk: Uint8Array): Promise<boolean> {
-    this.buf = this.pos < this.buf.length ? concat(this.buf.subarray(this.pos), chunk) : chunk;
+    this.buf = this.pos < this.buf.length ? concatBytes([this.buf.subarray(this.pos), chunk]) : chunk;
     this.pos = 0;
     while (await this.step()) {
       // each step consumed something; keep going until it needs more input
@@ -309,22 +310,9 @@ class Parser {
     if (current.sink) {
       await current.sink.end?.();
     } else {
-      await this.handlers.onField?.(current.part.name, new TextDecoder().decode(concat(...current.field)));
+      await this.handlers.onField?.(current.part.name, new TextDecoder().decode(concatBytes(current.field)));
     }
   }
-}
-
-function concat(...chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) {
-    return chunks[0];
-  }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function startsWith(haystack: Uint8Array, at: number, needle: Uint8Array): boolean {

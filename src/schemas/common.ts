@@ -54,12 +54,16 @@ export function listPageSchema<T extends z.ZodType>(item: T, name: string) {
 
 /** Builds a page from `limit + 1` fetched items: the extra item only says that more exist. */
 export function toListPage<T extends { id: string }>(items: T[], limit: number): ListPage<T> {
-  const data = items.slice(0, limit);
+  return listPage(items.slice(0, limit), items.length > limit);
+}
+
+/** The list envelope around one page of items. */
+export function listPage<T extends { id: string }>(data: T[], hasMore: boolean): ListPage<T> {
   return {
     object: "list",
     data,
     first_id: data[0]?.id ?? null,
     last_id: data.at(-1)?.id ?? null,
-    has_more: items.length > limit,
+    has_more: hasMore,
   };
 }

@@ -18,7 +18,7 @@ import type {
   CreateBatchScheduleBody,
   UpdateBatchScheduleBody,
 } from "../schemas/batch-schedule";
-import { type ListPage, toListPage } from "../schemas/common";
+import { type ListPage, listPage, toListPage } from "../schemas/common";
 import type { ScheduleInput, ScheduleRecord, ScheduleSettings } from "../storage/d1/schedules-store";
 import { parseWebhookUrl } from "../webhooks/url";
 import { requireBatchInputFile } from "./batches";
@@ -233,11 +233,5 @@ export async function listScheduleBatches(
 ): Promise<ListPage<Batch>> {
   const schedule = await mustGet(deps, projectId, id);
   const page = await deps.batches.listBySchedule(projectId, schedule.id, query);
-  return {
-    object: "list",
-    data: page.batches,
-    first_id: page.batches[0]?.id ?? null,
-    last_id: page.batches.at(-1)?.id ?? null,
-    has_more: page.hasMore,
-  };
+  return listPage(page.batches, page.hasMore);
 }

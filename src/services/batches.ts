@@ -5,6 +5,7 @@ import { type BatchId, newId, type ProjectId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
 import { ApiError, invalidValue } from "../errors/api-error";
 import type { Batch, CreateBatchBody } from "../schemas/batch";
+import { type ListPage, listPage } from "../schemas/common";
 import type { FileRecord } from "../storage/d1/files-store";
 import type { BatchParams } from "./batch-params";
 import { batchWebhookUrl } from "./webhooks";
@@ -140,21 +141,9 @@ export async function listBatches(
   deps: Deps,
   projectId: ProjectId,
   options: { limit: number; after?: string },
-): Promise<{
-  object: "list";
-  data: Batch[];
-  first_id: string | null;
-  last_id: string | null;
-  has_more: boolean;
-}> {
+): Promise<ListPage<Batch>> {
   const page = await deps.batches.list(projectId, options);
-  return {
-    object: "list",
-    data: page.batches,
-    first_id: page.batches[0]?.id ?? null,
-    last_id: page.batches.at(-1)?.id ?? null,
-    has_more: page.hasMore,
-  };
+  return listPage(page.batches, page.hasMore);
 }
 
 export async function cancelBatch(deps: Deps, projectId: ProjectId, id: string): Promise<Batch> {

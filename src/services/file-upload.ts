@@ -1,4 +1,5 @@
 import type { Deps } from "../app/deps";
+import { concatBytes } from "../domain/bytes";
 import { sha256Hex } from "../domain/crypto";
 import {
   BATCH_FILE_EXPIRY_SECONDS,
@@ -298,16 +299,6 @@ class FirstLine {
       return "not_json";
     }
   }
-}
-
-function concatBytes(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function asApiError<T>(fn: () => T): T {
