@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { concatBytes } from "../../src/domain/bytes";
 import { newId } from "../../src/domain/ids";
 import { nowSeconds } from "../../src/domain/time";
 import { type FileObject, FileObjectSchema } from "../../src/schemas/file";
@@ -42,17 +43,7 @@ export function multipartBody(parts: FormPart[], boundary: string = BOUNDARY): U
     chunks.push(encoder.encode("\r\n"));
   }
   chunks.push(encoder.encode(`--${boundary}--\r\n`));
-  return concat(chunks);
-}
-
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** A body with no known length, as the Node SDK sends it (chunked transfer, no Content-Length). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { concatBytes } from "../../src/domain/bytes";
 import {
   boundaryFromContentType,
   DEFAULT_MULTIPART_LIMITS,
@@ -8,7 +9,6 @@ import {
   type MultipartPart,
   parseMultipart,
 } from "../../src/http/multipart-parser";
-import { concat } from "../helpers/files";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -55,7 +55,7 @@ async function parse(
             chunks.push(chunk.slice());
           },
           end: () => {
-            parsed.push({ part, body: decoder.decode(concat(chunks)), streamed: true });
+            parsed.push({ part, body: decoder.decode(concatBytes(chunks)), streamed: true });
           },
         };
       },
@@ -107,10 +107,10 @@ describe("parseMultipart", () => {
     );
     const tail = encoder.encode(`\r\n--${B}--`);
     const chunks: Uint8Array[] = [];
-    await parseMultipart(streamOf(concat([head, content, tail]), [333]), B, {
+    await parseMultipart(streamOf(concatBytes([head, content, tail]), [333]), B, {
       onPart: () => ({ write: (chunk) => void chunks.push(chunk.slice()) }),
     });
-    expect(concat(chunks)).toEqual(content);
+    expect(concatBytes(chunks)).toEqual(content);
   });
 
   it("reads empty parts, a preamble, transport padding and no trailing CRLF", async () => {
