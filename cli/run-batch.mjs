@@ -4,9 +4,12 @@
 // wires the modules in ./lib to the process: argv, env, stdio, signals and the exit code.
 import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { HELP, parseCliArgs } from "./lib/args.mjs";
 import { CliError, EXIT } from "./lib/errors.mjs";
+import { resolveLocalPaths, userDirectory } from "./lib/paths.mjs";
+import { stopWaitingMessage } from "./lib/resume.mjs";
 import { BatchRun, toCliError } from "./lib/run.mjs";
 
 async function main() {
@@ -26,7 +29,7 @@ async function main() {
     return EXIT.ok;
   }
 
-  const { options } = parsed;
+  const options = resolveLocalPaths(parsed.options, userDirectory(process.env, process.cwd()));
   const client = new OpenAI({ baseURL: options.baseUrl, apiKey: options.apiKey, maxRetries: 3 });
   const run = new BatchRun(options, { client, stdout: process.stdout, stderr: process.stderr });
 
@@ -40,7 +43,19 @@ async function main() {
     if (workDir) {
       rmSync(workDir, { recursive: true, force: true });
     }
-    process.stderr.write("\nrun-batch: interrupted\n");
+    const lines =
+      run.batchId === null
+        ? ["run-batch: interrupted"]
+        : stopWaitingMessage({
+            options,
+            batchId: run.batchId,
+            status: run.lastStatus,
+            cancelSent: run.cancelSent,
+            script: fileURLToPath(import.meta.url),
+            env: process.env,
+          });
+    // The leading newline ends a half-drawn progress bar.
+    process.stderr.write(`\n${lines.join("\n")}\n`);
     process.exit(EXIT.interrupted);
   });
 

@@ -30,12 +30,18 @@ Options:
       --completion-window W   completion window (default: 24h)
       --poll-interval SECONDS seconds between status checks (default: 2)
       --detach                create the batch, print its id and exit
+      --batch-id ID           follow a batch created earlier instead of creating one, and write
+                              its output (-i is still read, to put the results in input order)
   -h, --help                  show this help
       --version               print the version
 
-Exit codes: 0 every line succeeded, 1 some lines failed, 2 usage or input error,
-3 the batch failed, expired or was cancelled, 4 network or authentication error.
-Ctrl-C cancels the batch and still writes the partial output; a second Ctrl-C exits at once.`;
+Relative paths start from the folder the command is run in, also through 'npm run run-batch'.
+
+Exit codes: 0 every line succeeded, 1 some lines failed, 2 usage or input error (an unknown
+--model included), 3 the batch failed, expired or was cancelled, 4 network or authentication error.
+Ctrl-C cancels the batch and still writes the partial output (if every line had already started,
+the batch completes and the exit code says how its lines did); a second Ctrl-C stops waiting and
+prints the command that writes the output later.`;
 
 const OPTIONS = /** @type {const} */ ({
   "input-file": { type: "string", short: "i" },
@@ -51,6 +57,7 @@ const OPTIONS = /** @type {const} */ ({
   "completion-window": { type: "string" },
   "poll-interval": { type: "string" },
   detach: { type: "boolean" },
+  "batch-id": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 });
@@ -74,6 +81,7 @@ const MAX_METADATA_VALUE = 512;
  * @property {string} completionWindow
  * @property {number} pollIntervalMs
  * @property {boolean} detach
+ * @property {string | null} batchId an existing batch to follow instead of creating one
  */
 
 /** @param {string} value */
@@ -127,6 +135,10 @@ export function parseCliArgs(argv, env) {
   if (webhookUrl !== null && (!isHttpUrl(webhookUrl) || !URL.canParse(webhookUrl))) {
     throw usageError(`--webhook-url must be an http(s) URL, got '${webhookUrl}'.`);
   }
+  const batchId = v["batch-id"] === undefined ? null : nonEmpty(v["batch-id"], "--batch-id");
+  if (batchId !== null && v.detach) {
+    throw usageError("--batch-id follows a batch that exists; --detach has nothing to create.");
+  }
   const completionWindow = v["completion-window"] ?? "24h";
   if (completionWindow.trim() === "") {
     throw usageError("--completion-window must not be empty.");
@@ -148,6 +160,7 @@ export function parseCliArgs(argv, env) {
       completionWindow,
       pollIntervalMs: parsePollInterval(v["poll-interval"]),
       detach: v.detach ?? false,
+      batchId,
     },
   };
 }

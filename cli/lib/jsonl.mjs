@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * @typedef {object} Line
@@ -17,7 +18,8 @@ const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Yields every line of a file, blank ones included so that numbering matches the server's. A
- * final line without a newline is yielded too; an empty tail after the last newline is not.
+ * final line without a newline is yielded too; an empty tail after the last newline is not. A UTF-8
+ * BOM at the start of the file is not part of line 1, as on the server (editors on Windows add one).
  * @param {string} path
  * @returns {AsyncGenerator<Line>}
  */
@@ -53,8 +55,11 @@ export async function* readLines(path) {
   }
 }
 
-/** @param {Buffer} bytes @param {number} number @param {number} offset @returns {Line} */
-function toLine(bytes, number, offset) {
+/** @param {Buffer} line @param {number} number @param {number} lineOffset @returns {Line} */
+function toLine(line, number, lineOffset) {
+  const bom = number === 1 && line.subarray(0, BOM.length).equals(BOM) ? BOM.length : 0;
+  const bytes = line.subarray(bom);
+  const offset = lineOffset + bom;
   const length =
     bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
   return { number, text: bytes.toString("utf8", 0, length), offset, length };

@@ -7,6 +7,8 @@ import { open } from "node:fs/promises";
 import { isPlainObject, parseLine, readLines } from "./jsonl.mjs";
 
 const FLUSH_BYTES = 256 * 1024;
+/** Error codes of result lines the batch never ran, because it was stopped first. */
+const NOT_RUN_CODES = new Set(["batch_cancelled", "batch_expired"]);
 
 /**
  * @typedef {object} ResultSource
@@ -20,6 +22,7 @@ const FLUSH_BYTES = 256 * 1024;
  * @property {number} failed lines taken from error files
  * @property {string[]} missing custom_ids with no result line, in input order
  * @property {number} unmatched result lines whose custom_id is not in the input (appended last)
+ * @property {number} notRun error lines saying the batch stopped before running the request
  */
 
 /**
@@ -35,13 +38,18 @@ export async function mergeResults({ order, sources, outputPath, errorPath = nul
   const slots = new Array(order.size);
   /** @type {Array<{ source: number, offset: number, length: number }>} */
   const extra = [];
+  let notRun = 0;
   for (const [source, { path }] of sources.entries()) {
     for await (const line of readLines(path)) {
       const parsed = parseLine(line.text);
       if (parsed === null) {
         continue;
       }
-      const customId = parsed.ok && isPlainObject(parsed.value) ? parsed.value.custom_id : undefined;
+      const result = parsed.ok && isPlainObject(parsed.value) ? parsed.value : {};
+      const customId = result.custom_id;
+      if (isPlainObject(result.error) && NOT_RUN_CODES.has(String(result.error.code))) {
+        notRun += 1;
+      }
       const index = typeof customId === "string" ? order.get(customId) : undefined;
       const entry = { source, offset: line.offset, length: line.length };
       if (index === undefined || slots[index] !== undefined) {
@@ -55,7 +63,13 @@ export async function mergeResults({ order, sources, outputPath, errorPath = nul
   const readers = await Promise.all(sources.map((s) => open(s.path, "r")));
   const output = new BufferedFile(await open(outputPath, "w"));
   const errors = errorPath === null ? output : new BufferedFile(await open(errorPath, "w"));
-  const report = { succeeded: 0, failed: 0, missing: /** @type {string[]} */ ([]), unmatched: extra.length };
+  const report = {
+    succeeded: 0,
+    failed: 0,
+    missing: /** @type {string[]} */ ([]),
+    unmatched: extra.length,
+    notRun,
+  };
   try {
     const ids = [...order.keys()];
     const copy = async (/** @type {{ source: number, offset: number, length: number }} */ entry) => {

@@ -1,7 +1,8 @@
 /**
  * Turning a finished batch into the user's files: download the server's output and error files,
  * merge them in input order, then move the result into place (rename for a local path, PUT with
- * retries for a URL). A half-written result never appears under the final name.
+ * retries for a URL). A half-written result never appears under the final name, and a result that
+ * cannot be moved into place is kept where it was staged, with its path in the error.
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { isHttpUrl } from "./args.mjs";
+import { CliError, EXIT } from "./errors.mjs";
 import { mergeResults } from "./output.mjs";
 import { putFileWithRetries } from "./transfer.mjs";
 
@@ -48,21 +50,76 @@ export async function writeResults({
     sources.push({ path: dest, kind: "error" });
   }
 
-  const outputStage = stagePath(outputFile, stagingDir);
-  const errorStage = errorFile === null ? null : stagePath(errorFile, stagingDir);
+  /** @type {Move} */
+  const output = { what: "output", staged: stagePath(outputFile, stagingDir), target: outputFile };
+  /** @type {Move | null} */
+  const errors =
+    errorFile === null
+      ? null
+      : { what: "error file", staged: stagePath(errorFile, stagingDir), target: errorFile };
+  const moves = errors === null ? [output] : [output, errors];
+  let report;
   try {
-    const report = await mergeResults({ order, sources, outputPath: outputStage, errorPath: errorStage });
-    await deliver(outputStage, outputFile, log);
-    if (errorFile !== null && errorStage !== null) {
-      await deliver(errorStage, errorFile, log);
-    }
-    return report;
-  } finally {
-    await rm(outputStage, { force: true });
-    if (errorStage !== null) {
-      await rm(errorStage, { force: true });
+    report = await mergeResults({
+      order,
+      sources,
+      outputPath: output.staged,
+      errorPath: errors?.staged ?? null,
+    });
+  } catch (err) {
+    await Promise.all(moves.map((m) => rm(m.staged, { force: true })));
+    throw err;
+  }
+  /** @type {Array<{ move: Move, err: unknown }>} */
+  const failures = [];
+  for (const move of moves) {
+    try {
+      await deliver(move, log);
+    } catch (err) {
+      failures.push({ move, err });
     }
   }
+  if (failures.length > 0) {
+    throw keptError(failures);
+  }
+  return report;
+}
+
+/**
+ * @typedef {object} Move
+ * @property {string} what "output" or "error file", for messages
+ * @property {string} staged the complete result, not yet in place
+ * @property {string} target local path or URL
+ */
+
+/**
+ * The results are complete; only putting them in place failed. Deleting them would throw away a
+ * whole batch's output, so they stay where they were staged and the error says where.
+ * @param {Array<{ move: Move, err: unknown }>} failures at least one
+ */
+function keptError(failures) {
+  const [first, ...others] = failures.map(({ move, err }) => ({ move, error: asCliError(err, move) }));
+  const { move, error } = /** @type {{ move: Move, error: CliError }} */ (first);
+  return new CliError(error.message, error.exitCode, {
+    cause: error.cause,
+    details: [
+      ...error.details,
+      `the ${move.what} is kept in ${move.staged}`,
+      ...others.map((o) => `the ${o.move.what} is kept in ${o.move.staged} (${o.error.message})`),
+    ],
+  });
+}
+
+/** @param {unknown} err @param {Move} move @returns {CliError} */
+function asCliError(err, move) {
+  if (err instanceof CliError) {
+    return err;
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  // A local file error, as toCliError in run.mjs counts those.
+  return new CliError(`cannot move the ${move.what} into ${move.target}: ${reason}`, EXIT.usage, {
+    cause: err,
+  });
 }
 
 /**
@@ -90,8 +147,8 @@ function stagePath(target, stagingDir) {
   return `${target}.run-batch-${process.pid}.partial`;
 }
 
-/** @param {string} staged @param {string} target @param {(message: string) => void} log */
-async function deliver(staged, target, log) {
+/** @param {Move} move @param {(message: string) => void} log */
+async function deliver({ staged, target }, log) {
   if (!isHttpUrl(target)) {
     await rename(staged, target);
     return;
@@ -100,6 +157,7 @@ async function deliver(staged, target, log) {
     onRetry: ({ attempt, reason, delayMs }) =>
       log(`upload to ${target} failed (attempt ${attempt}: ${reason}); retrying in ${delayMs / 1000}s`),
   });
+  await rm(staged, { force: true });
   if (attempts > 1) {
     log(`uploaded ${target} on attempt ${attempts}`);
   }

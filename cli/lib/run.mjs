@@ -1,7 +1,8 @@
 /**
- * One `run-batch` invocation: check the input, upload it, create the batch, follow it, then write
- * the results. Ctrl-C is routed here through `interrupt()` so a running batch is cancelled on the
- * server and its partial output is still written.
+ * One `run-batch` invocation: check --model and the input, upload it, create the batch (or take
+ * the one named by --batch-id), follow it, then write the results. Ctrl-C is routed here through
+ * `interrupt()` so a running batch is cancelled on the server and its partial output is still
+ * written; the summary reports what the batch really did, since a cancel can come too late.
  */
 import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -12,6 +13,7 @@ import OpenAI, { toStreamingFile } from "openai";
 import { isHttpUrl } from "./args.mjs";
 import { CliError, EXIT, usageError } from "./errors.mjs";
 import { checkInput } from "./input.mjs";
+import { isModelServed } from "./models.mjs";
 import { createWaiter, pollUntilTerminal } from "./poll.mjs";
 import { ProgressReporter } from "./progress.mjs";
 import { writeResults } from "./results.mjs";
@@ -34,7 +36,11 @@ export class BatchRun {
     this.phase = "preparing";
     /** @type {string | null} */
     this.batchId = null;
+    /** @type {string | null} the last status the server reported */
+    this.lastStatus = null;
     this.cancelRequested = false;
+    /** Whether a cancel was sent: the batch may still complete if it came too late. */
+    this.cancelSent = false;
     this.waiter = createWaiter();
     /** @type {string | null} */
     this.workDir = null;
@@ -57,6 +63,9 @@ export class BatchRun {
     this.workDir = await mkdtemp(path.join(tmpdir(), "run-batch-"));
     try {
       await checkLocalTargets(o);
+      if (o.model !== null && o.batchId === null) {
+        await this.checkModel(o.model);
+      }
       const inputPath = await this.localInput();
       const plan = await checkInput(inputPath, {
         model: o.model,
@@ -64,55 +73,29 @@ export class BatchRun {
         rewritePath: path.join(this.workDir, "filled.jsonl"),
         label: o.inputFile,
       });
-      const filledNote = plan.filled > 0 ? ` (model/url filled in on ${plan.filled} lines)` : "";
-      this.log(`${plan.requests} requests for ${plan.endpoint}${filledNote}; uploading`);
-
-      const file = await step("uploading the input", o.baseUrl, () =>
-        this.client.files.create({
-          file: toStreamingFile(createReadStream(plan.uploadPath), uploadName(o.inputFile)),
-          purpose: "batch",
-        }),
-      );
-
-      this.phase = "creating";
-      const batch = await step("creating the batch", o.baseUrl, () =>
-        this.client.batches.create(
-          /** @type {OpenAI.Batches.BatchCreateParams} */ ({
-            input_file_id: file.id,
-            endpoint: plan.endpoint,
-            completion_window: o.completionWindow,
-            ...(o.metadata ? { metadata: o.metadata } : {}),
-            // Extensions of this server; other OpenAI-compatible servers ignore unknown fields.
-            ...(o.model ? { model: o.model } : {}),
-            ...(o.webhookUrl ? { webhook_url: o.webhookUrl } : {}),
-          }),
-          // The SDK retries a create that timed out; the key keeps that from making two batches.
-          { headers: { "Idempotency-Key": randomUUID() } },
-        ),
-      );
-      this.batchId = batch.id;
-      if (this.cancelRequested) {
-        await this.cancel();
-        if (o.detach) {
-          return EXIT.interrupted;
+      if (o.batchId === null) {
+        const detachedExit = await this.submit(plan);
+        if (detachedExit !== null) {
+          return detachedExit;
         }
+      } else {
+        this.batchId = o.batchId;
+        this.log(`${plan.requests} requests in ${o.inputFile}; following ${o.batchId}`);
       }
-      if (o.detach) {
-        this.stdout.write(`${batch.id}\n`);
-        this.log(`created ${batch.id} (detached; follow it with GET ${o.baseUrl}/batches/${batch.id})`);
-        return EXIT.ok;
-      }
-      this.log(`created ${batch.id} from ${file.id}`);
+      const batchId = /** @type {string} */ (this.batchId);
       this.phase = "running";
 
       const startedAt = Date.now();
-      this.reporter = new ProgressReporter({ batchId: batch.id, stream: this.stderr });
-      const final = await step(`following ${batch.id}`, o.baseUrl, () =>
+      this.reporter = new ProgressReporter({ batchId, stream: this.stderr });
+      const final = await step(`following ${batchId}`, o.baseUrl, () =>
         pollUntilTerminal({
-          retrieve: () => this.client.batches.retrieve(batch.id),
+          retrieve: () => this.client.batches.retrieve(batchId),
           intervalMs: o.pollIntervalMs,
           sleep: (ms) => this.waiter.sleep(ms),
-          onUpdate: (b) => this.reporter?.update(b),
+          onUpdate: (b) => {
+            this.lastStatus = b.status;
+            this.reporter?.update(b);
+          },
           isTransient,
           onTransientError: (err, n) =>
             this.log(`status check failed (${n} in a row), retrying: ${describe(err)}`),
@@ -129,6 +112,75 @@ export class BatchRun {
   }
 
   /**
+   * Fails with a usage error, before anything is uploaded, when the server does not serve `model`.
+   * @param {string} model
+   */
+  async checkModel(model) {
+    const o = this.options;
+    const served = await step(`checking --model ${model}`, o.baseUrl, () =>
+      isModelServed(this.client, model),
+    );
+    if (served === false) {
+      throw usageError(`--model: the server has no model '${model}'; nothing was uploaded.`, [
+        `the models it serves: GET ${o.baseUrl}/models`,
+      ]);
+    }
+    if (served === null) {
+      this.log(`the server lists no models; it will check --model ${model} itself`);
+    }
+  }
+
+  /**
+   * Uploads the checked input and creates the batch.
+   * @param {import("./input.mjs").InputPlan} plan
+   * @returns {Promise<number | null>} the exit code when there is nothing to follow (--detach)
+   */
+  async submit(plan) {
+    const o = this.options;
+    const filledNote = plan.filled > 0 ? ` (model/url filled in on ${plan.filled} lines)` : "";
+    this.log(`${plan.requests} requests for ${plan.endpoint}${filledNote}; uploading`);
+
+    const file = await step("uploading the input", o.baseUrl, () =>
+      this.client.files.create({
+        file: toStreamingFile(createReadStream(plan.uploadPath), uploadName(o.inputFile)),
+        purpose: "batch",
+      }),
+    );
+
+    this.phase = "creating";
+    const batch = await step("creating the batch", o.baseUrl, () =>
+      this.client.batches.create(
+        /** @type {OpenAI.Batches.BatchCreateParams} */ ({
+          input_file_id: file.id,
+          endpoint: plan.endpoint,
+          completion_window: o.completionWindow,
+          ...(o.metadata ? { metadata: o.metadata } : {}),
+          // Extensions of this server; other OpenAI-compatible servers ignore unknown fields.
+          ...(o.model ? { model: o.model } : {}),
+          ...(o.webhookUrl ? { webhook_url: o.webhookUrl } : {}),
+        }),
+        // The SDK retries a create that timed out; the key keeps that from making two batches.
+        { headers: { "Idempotency-Key": randomUUID() } },
+      ),
+    );
+    this.batchId = batch.id;
+    this.lastStatus = batch.status;
+    if (this.cancelRequested) {
+      await this.cancel();
+      if (o.detach) {
+        return EXIT.interrupted;
+      }
+    }
+    if (o.detach) {
+      this.stdout.write(`${batch.id}\n`);
+      this.log(`created ${batch.id} (detached; follow it with GET ${o.baseUrl}/batches/${batch.id})`);
+      return EXIT.ok;
+    }
+    this.log(`created ${batch.id} from ${file.id}`);
+    return null;
+  }
+
+  /**
    * Called on the first Ctrl-C.
    * @returns {boolean} false when there is nothing to wait for and the process should exit now
    */
@@ -138,13 +190,13 @@ export class BatchRun {
         return false;
       case "creating":
         this.cancelRequested = true;
-        this.log("Ctrl-C: the batch will be cancelled as soon as it exists (Ctrl-C again to quit now)");
+        this.log("Ctrl-C: the batch will be cancelled as soon as it exists (Ctrl-C again to stop waiting)");
         return true;
       case "running":
         this.cancel();
         return true;
       case "finishing":
-        this.log("Ctrl-C: writing the results first (Ctrl-C again to quit now)");
+        this.log("Ctrl-C: writing the results first (Ctrl-C again to stop waiting)");
         return true;
     }
   }
@@ -158,9 +210,10 @@ export class BatchRun {
     if (this.batchId === null) {
       return;
     }
-    this.log(`Ctrl-C: cancelling ${this.batchId}; waiting for it to stop (Ctrl-C again to quit now)`);
+    this.log(`Ctrl-C: cancelling ${this.batchId}; waiting for it to stop (Ctrl-C again to stop waiting)`);
+    this.cancelSent = true;
     try {
-      await this.client.batches.cancel(this.batchId);
+      this.lastStatus = (await this.client.batches.cancel(this.batchId)).status;
     } catch (err) {
       // 409: it already reached a terminal status, which the next poll will show.
       if (!(err instanceof OpenAI.ConflictError)) {
@@ -221,16 +274,34 @@ export class BatchRun {
       const sample = report.missing.slice(0, 5).join(", ");
       this.log(`warning: ${report.missing.length} requests have no result line (${sample}…)`);
     }
+    const status = outcome(batch.status, report);
+    if (status !== batch.status || (this.cancelSent && status === "completed")) {
+      const late = this.cancelSent ? "the cancel came too late: " : "";
+      const listed = status === batch.status ? "" : ` (the server lists the batch as ${batch.status})`;
+      this.log(`${late}every request of ${batch.id} had already started, so it completed${listed}`);
+    }
     const where = o.errorFile ? `${o.outputFile} (errors: ${o.errorFile})` : o.outputFile;
     this.stderr.write(
-      `run-batch: ${batch.id} ${batch.status} in ${Math.round(seconds)}s: ${counts.completed} ok, ` +
+      `run-batch: ${batch.id} ${status} in ${Math.round(seconds)}s: ${counts.completed} ok, ` +
         `${counts.failed} failed of ${counts.total}; wrote ${report.succeeded + report.failed} lines to ${where}\n`,
     );
-    if (batch.status !== "completed") {
+    if (status !== "completed") {
       return EXIT.batchNotCompleted;
     }
     return counts.failed > 0 || report.failed > 0 ? EXIT.someLinesFailed : EXIT.ok;
   }
+}
+
+/**
+ * What a finished batch really did. A cancel that arrives once every request is running or has run
+ * stops nothing: the server may still list the batch as cancelled, but every request has its real
+ * result, which is a completed batch to the user.
+ * @param {string} status the server's terminal status
+ * @param {import("./output.mjs").MergeReport} report
+ */
+function outcome(status, report) {
+  const everyRequestRan = report.notRun === 0 && report.missing.length === 0;
+  return status === "cancelled" && everyRequestRan ? "completed" : status;
 }
 
 /** Output targets that are local must be writable places; finding out after the batch ran is too late. */

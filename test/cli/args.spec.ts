@@ -38,6 +38,7 @@ describe("parseCliArgs", () => {
       completionWindow: "24h",
       pollIntervalMs: 2000,
       detach: false,
+      batchId: null,
     });
   });
 
@@ -66,6 +67,8 @@ describe("parseCliArgs", () => {
       "24h",
       "--poll-interval",
       "0.5",
+      "--batch-id",
+      "batch_1",
     ]);
     expect(o).toMatchObject({
       inputFile: "https://example.com/in.jsonl",
@@ -78,6 +81,7 @@ describe("parseCliArgs", () => {
       metadata: { team: "ml", note: "a=b" },
       webhookUrl: "https://hooks.example.com/x",
       pollIntervalMs: 500,
+      batchId: "batch_1",
     });
   });
 
@@ -126,6 +130,7 @@ describe("parseCliArgs", () => {
     expect(usageFailure(["-i", "a", "-o", "b", "--webhook-url", "ftp://x"])).toMatch(/--webhook-url/);
     expect(usageFailure(["-i", "a", "-o", "b", "--base-url", "localhost:8787"])).toMatch(/--base-url/);
     expect(usageFailure(["-i", "", "-o", "b"])).toMatch(/--input-file must not be empty/);
+    expect(usageFailure(["-i", "a", "--batch-id", "batch_1", "--detach"])).toMatch(/--batch-id.*--detach/);
   });
 
   it("enforces OpenAI's metadata limits", () => {

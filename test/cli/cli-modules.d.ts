@@ -35,6 +35,7 @@ declare module "*/cli/lib/args.mjs" {
     completionWindow: string;
     pollIntervalMs: number;
     detach: boolean;
+    batchId: string | null;
   };
   export function parseCliArgs(
     argv: string[],
@@ -62,7 +63,13 @@ declare module "*/cli/lib/input.mjs" {
 }
 
 declare module "*/cli/lib/output.mjs" {
-  export type MergeReport = { succeeded: number; failed: number; missing: string[]; unmatched: number };
+  export type MergeReport = {
+    succeeded: number;
+    failed: number;
+    missing: string[];
+    unmatched: number;
+    notRun: number;
+  };
   export function mergeResults(args: {
     order: Map<string, number>;
     sources: { path: string; kind: "success" | "error" }[];
@@ -134,4 +141,19 @@ declare module "*/cli/lib/progress.mjs" {
 declare module "*/cli/lib/run.mjs" {
   export function uploadName(input: string): string;
   export function toCliError(err: unknown, baseUrl: string): Error & { exitCode: number; details: string[] };
+}
+
+declare module "*/cli/lib/models.mjs" {
+  export function isModelServed(client: import("openai").OpenAI, model: string): Promise<boolean | null>;
+}
+
+declare module "*/cli/lib/paths.mjs" {
+  import type { RunBatchOptions } from "*/cli/lib/args.mjs";
+  export const PACKAGE_ROOT: string;
+  export function userDirectory(
+    env: Record<string, string | undefined>,
+    cwd: string,
+    packageRoot?: string,
+  ): string;
+  export function resolveLocalPaths(options: RunBatchOptions, dir: string): RunBatchOptions;
 }

@@ -2,14 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 /**
- * A small OpenAI-compatible Files + Batches server for the CLI's own tests, so the whole CLI flow
- * is exercised without the Worker. It writes the output file in reverse input order (the CLI must
- * restore input order), fails lines whose body contains `[fake:fail]`, fails validation for lines
- * containing `[fake:invalid]`, and with metadata `fake=hold` stops after one line until cancelled
- * (`fake=stuck`: and then never finishes cancelling).
+ * A small OpenAI-compatible Files + Batches + Models server for the CLI's own tests, so the whole
+ * CLI flow is exercised without the Worker. Like the real server it accepts a UTF-8 BOM before the
+ * first line and fails validation of a batch whose `model` it does not serve. It writes the output
+ * file in reverse input order (the CLI must restore input order), fails lines whose body contains
+ * `[fake:fail]`, fails validation for lines containing `[fake:invalid]`. Metadata `fake=…` holds a
+ * batch until it is cancelled (or `release`d):
+ * - `hold`: after one line has run; `stuck`: the same, and then it never finishes cancelling;
+ * - `inflight`: every line dispatched and still running, so a cancel stops nothing;
+ * - `finalizing`: every line has run and the files are being written, so a cancel is too late.
  */
 
 type Counts = { total: number; completed: number; failed: number };
+type BatchError = { code: string; message: string; param: string | null; line: number | null };
 type FakeBatch = {
   id: string;
   object: "batch";
@@ -17,15 +22,14 @@ type FakeBatch = {
   input_file_id: string;
   completion_window: string;
   status: string;
-  errors: {
-    object: "list";
-    data: { code: string; message: string; param: string | null; line: number }[];
-  } | null;
+  errors: { object: "list"; data: BatchError[] } | null;
   output_file_id: string | null;
   error_file_id: string | null;
   created_at: number;
   request_counts: Counts;
   metadata: Record<string, string> | null;
+  /** The create extension: the batch's base model. */
+  model: string | null;
 };
 
 export type CreateCall = { body: Record<string, unknown>; idempotencyKey: string | undefined };
@@ -39,13 +43,26 @@ export class FakeBatchApi {
   retrieves = 0;
   /** Served at GET /blob/in.jsonl. */
   blob = "";
-  /** How many PUTs to /blob/out.jsonl fail with 503 before one succeeds. */
+  /** How many PUTs to /blob/out.jsonl fail (with `putFailureStatus`) before one succeeds. */
   putFailures = 0;
+  putFailureStatus = 503;
   private server: Server | undefined;
   private progress = new Map<string, number>();
   private next = 0;
 
-  constructor(readonly apiKey: string) {}
+  /** @param models the model ids served at /v1/models */
+  constructor(
+    readonly apiKey: string,
+    readonly models: readonly string[] = [],
+  ) {}
+
+  /** Lets a held batch go on: a held one completes, a stuck cancel finishes. */
+  release(batchId: string): void {
+    const batch = this.batches.get(batchId);
+    if (batch?.metadata) {
+      delete batch.metadata.fake;
+    }
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -81,7 +98,7 @@ export class FakeBatchApi {
     }
     if (url.pathname === "/blob/out.jsonl" && req.method === "PUT") {
       this.putAttempts.push(body);
-      res.writeHead(this.putAttempts.length <= this.putFailures ? 503 : 200).end();
+      res.writeHead(this.putAttempts.length <= this.putFailures ? this.putFailureStatus : 200).end();
       return;
     }
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
@@ -89,6 +106,26 @@ export class FakeBatchApi {
       return;
     }
     const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET" && url.pathname === "/v1/models") {
+      json(200, { object: "list", data: this.models.map((id) => model(id)) });
+      return;
+    }
+    if (req.method === "GET" && parts[1] === "models" && parts.length === 3) {
+      const id = decodeURIComponent(parts[2] ?? "");
+      if (this.models.includes(id)) {
+        json(200, model(id));
+      } else {
+        json(404, {
+          error: {
+            message: `The model '${id}' does not exist`,
+            type: "invalid_request_error",
+            param: "model",
+            code: "model_not_found",
+          },
+        });
+      }
+      return;
+    }
     if (req.method === "POST" && url.pathname === "/v1/files") {
       const file = parseUpload(req.headers["content-type"] ?? "", body);
       if (!file.filename.endsWith(".jsonl")) {
@@ -135,6 +172,7 @@ export class FakeBatchApi {
         created_at: 0,
         request_counts: { total: 0, completed: 0, failed: 0 },
         metadata: (params.metadata as Record<string, string> | undefined) ?? null,
+        model: typeof params.model === "string" ? params.model : null,
       };
       this.batches.set(batch.id, batch);
       this.progress.set(batch.id, 0);
@@ -154,7 +192,13 @@ export class FakeBatchApi {
         fail(409, `Cannot cancel a batch with status '${batch.status}'.`);
         return;
       }
-      batch.status = "cancelling";
+      if (batch.status === "finalizing") {
+        // Like the real server: every line has run and the files are being written, so there is
+        // nothing left to stop; the batch completes.
+        this.release(batch.id);
+      } else {
+        batch.status = "cancelling";
+      }
       json(200, batch);
       return;
     }
@@ -162,57 +206,65 @@ export class FakeBatchApi {
   }
 
   private lines(batch: FakeBatch): { customId: string; text: string }[] {
-    const content = this.files.get(batch.input_file_id)?.content ?? "";
+    const content = (this.files.get(batch.input_file_id)?.content ?? "").replace(/^\uFEFF/, "");
     return content
       .split("\n")
       .filter((l) => l.trim() !== "")
       .map((text) => ({ customId: (JSON.parse(text) as { custom_id: string }).custom_id, text }));
   }
 
-  private held(batch: FakeBatch): boolean {
-    return batch.metadata?.fake === "hold" || batch.metadata?.fake === "stuck";
+  private mode(batch: FakeBatch): string | undefined {
+    return batch.metadata?.fake;
   }
 
   private advance(batch: FakeBatch): void {
     const lines = this.lines(batch);
+    const mode = this.mode(batch);
     if (batch.status === "validating") {
-      const invalid = lines.flatMap((l, i) =>
+      const invalid: BatchError[] = lines.flatMap((l, i) =>
         l.text.includes("[fake:invalid]")
           ? [{ code: "invalid_request", message: "This line is not acceptable.", param: "body", line: i + 1 }]
           : [],
       );
+      if (batch.model !== null && !this.models.includes(batch.model)) {
+        invalid.push({
+          code: "model_not_found",
+          message: `The provided model '${batch.model}' is not supported by the Batch API.`,
+          param: "model",
+          line: null,
+        });
+      }
       if (invalid.length > 0) {
         Object.assign(batch, { status: "failed", errors: { object: "list", data: invalid } });
         return;
       }
-      // A held batch has run one line by the time it is seen in progress.
-      const held = this.held(batch) ? 1 : 0;
-      this.progress.set(batch.id, held);
+      // How far a held batch has got by the time it is first seen running; in-flight lines have
+      // run (they finish even after a cancel) but are not counted yet.
+      const ran = mode === "hold" || mode === "stuck" ? 1 : mode === undefined ? 0 : lines.length;
+      const recorded = mode === "inflight" ? 0 : ran;
+      this.progress.set(batch.id, ran);
       Object.assign(batch, {
-        status: "in_progress",
-        request_counts: { total: lines.length, completed: held, failed: 0 },
+        status: mode === "finalizing" ? "finalizing" : "in_progress",
+        request_counts: { total: lines.length, completed: recorded, failed: 0 },
       });
       return;
     }
     const done = this.progress.get(batch.id) ?? 0;
     if (batch.status === "cancelling") {
-      if (batch.metadata?.fake === "stuck") {
-        return;
+      if (mode !== "stuck") {
+        this.finish(batch, lines, done, "cancelled");
       }
-      this.finish(batch, lines, done, "cancelled");
       return;
     }
-    if (batch.status !== "in_progress") {
+    if (batch.status === "finalizing" && mode !== "finalizing") {
+      this.finish(batch, lines, done, "completed");
       return;
     }
-    const now = this.held(batch) ? done : lines.length;
-    this.progress.set(batch.id, now);
-    const finished = lines.slice(0, now);
-    const failed = finished.filter((l) => l.text.includes("[fake:fail]")).length;
-    batch.request_counts = { total: lines.length, completed: now - failed, failed };
-    if (now === lines.length) {
-      this.finish(batch, lines, now, "completed");
+    if (batch.status !== "in_progress" || mode !== undefined) {
+      return;
     }
+    this.progress.set(batch.id, lines.length);
+    this.finish(batch, lines, lines.length, "completed");
   }
 
   private finish(
@@ -288,4 +340,8 @@ function parseUpload(contentType: string, body: Buffer): { filename: string; con
     }
   }
   throw new Error("no file part");
+}
+
+function model(id: string): { id: string; object: "model"; created: number; owned_by: string } {
+  return { id, object: "model", created: 0, owned_by: "fake" };
 }

@@ -126,6 +126,13 @@ describe("checkInput", () => {
     expect(lines[2]).toBe("");
   });
 
+  it("accepts a UTF-8 BOM before the first line, which the server accepts too", async () => {
+    const { file, rewritePath } = inputFile(`\uFEFF${line("a")}\n${line("b")}\n`);
+    const plan = await checkInput(file, { model: null, endpoint: null, rewritePath });
+    expect(plan).toMatchObject({ requests: 2, uploadPath: file });
+    expect([...plan.order.keys()]).toEqual(["a", "b"]);
+  });
+
   it("uploads the original when --model had nothing to fill", async () => {
     const { file, rewritePath } = inputFile(`${line("a")}\n`);
     const plan = await checkInput(file, { model: MODEL, endpoint: null, rewritePath });

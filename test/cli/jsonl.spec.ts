@@ -41,4 +41,15 @@ describe("readLines", () => {
       expect(bytes.subarray(line.offset, line.offset + line.length).toString("utf8")).toBe(rows[i]);
     }
   });
+
+  it("leaves a UTF-8 BOM at the start of the file out of line 1, and only there", async () => {
+    const file = path.join(dir, "bom.jsonl");
+    writeFileSync(file, '\uFEFF{"a":1}\n\uFEFF{"b":2}\n');
+    const bytes = readFileSync(file);
+    const lines = await collect(file);
+    expect(lines.map((l) => l.text)).toEqual(['{"a":1}', '\uFEFF{"b":2}']);
+    expect(bytes.subarray(lines[0]!.offset, lines[0]!.offset + lines[0]!.length).toString("utf8")).toBe(
+      '{"a":1}',
+    );
+  });
 });

@@ -54,7 +54,8 @@ describe("mergeResults", () => {
       outputPath: target,
     });
     expect(ids(target)).toEqual(["r1", "r2", "r3", "r4", "r5"]);
-    expect(report).toEqual({ succeeded: 3, failed: 2, missing: [], unmatched: 0 });
+    // Both error lines are requests the cancelled batch never ran.
+    expect(report).toEqual({ succeeded: 3, failed: 2, missing: [], unmatched: 0, notRun: 2 });
     // Lines are copied, not re-serialised: the bytes are the server's.
     expect(readFileSync(target, "utf8").split("\n")[1]).toBe(failure("r2"));
   });
@@ -86,7 +87,13 @@ describe("mergeResults", () => {
       outputPath: target,
     });
     expect(ids(target)).toEqual(["r1", "r2", "stranger", "r2"]);
-    expect(report).toEqual({ succeeded: 4, failed: 0, missing: ["r3", "r4", "r5"], unmatched: 2 });
+    expect(report).toEqual({
+      succeeded: 4,
+      failed: 0,
+      missing: ["r3", "r4", "r5"],
+      unmatched: 2,
+      notRun: 0,
+    });
   });
 
   it("writes an empty output when the server produced no files", async () => {

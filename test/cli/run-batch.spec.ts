@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { runCli } from "./run-cli";
 
 const MODEL = "@cf/meta/llama-3.1-8b-instruct";
 const KEY = "sk-test";
-const api = new FakeBatchApi(KEY);
+const api = new FakeBatchApi(KEY, [MODEL]);
 let origin = "";
 const dir = mkdtempSync(path.join(tmpdir(), "run-batch-cli-"));
 
@@ -113,6 +113,56 @@ describe("run-batch against a fake Batch API", () => {
     expect(readJsonl(errors).map((l) => l.custom_id)).toEqual(["b"]);
   });
 
+  it("accepts a UTF-8 BOM before the first line, as the server does, filled in or not", async () => {
+    const BOM = "\uFEFF";
+    const asIs = input("bom.jsonl", [`${BOM}${request("a", "one")}`, request("b", "two")]);
+    const filled = input("bom-fill.jsonl", [`${BOM}${request("a", "one", undefined)}`, request("b", "two")]);
+    for (const file of [asIs, filled]) {
+      const out = `${file}.out`;
+      const { code, stderr } = await cli(["-i", file, "-o", out, "--model", MODEL]).result;
+      expect(stderr).not.toMatch(/not valid JSON/);
+      expect(code).toBe(0);
+      expect(readJsonl(out).map((l) => [l.custom_id, l.response?.status_code])).toEqual([
+        ["a", 200],
+        ["b", 200],
+      ]);
+    }
+  });
+
+  it("checks --model before uploading and stops at once on a model the server does not serve, exit 2", async () => {
+    const uploads = api.files.size;
+    const creates = api.creates.length;
+    const file = input("unknown-model.jsonl", [request("a", "x", undefined)]);
+    const { code, stderr } = await cli([
+      "-i",
+      file,
+      "-o",
+      path.join(dir, "unknown-model-out.jsonl"),
+      "--model",
+      "@cf/meta/llama-9-nope",
+    ]).result;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--model: the server has no model '@cf\/meta\/llama-9-nope'/);
+    expect(stderr).toMatch(/nothing was uploaded/);
+    expect(api.files.size).toBe(uploads);
+    expect(api.creates.length).toBe(creates);
+  });
+
+  it("resolves relative paths against the folder `npm run run-batch` was started from", async () => {
+    const user = mkdtempSync(path.join(dir, "user-"));
+    mkdirSync(path.join(user, "data"));
+    writeFileSync(path.join(user, "data", "in.jsonl"), `${request("r1", "x")}\n`);
+    const run = runCli(
+      ["-i", "data/in.jsonl", "-o", "data/out.jsonl", "--poll-interval", "0.05"],
+      { OPENAI_BASE_URL: `${origin}/v1`, OPENAI_API_KEY: KEY },
+      { via: "npm", cwd: user },
+    );
+    const { code, stderr } = await run.result;
+    expect(stderr).toMatch(/completed/);
+    expect(code).toBe(0);
+    expect(readJsonl(path.join(user, "data", "out.jsonl")).map((l) => l.custom_id)).toEqual(["r1"]);
+  });
+
   it("exits 2 on bad input before uploading anything", async () => {
     const uploads = api.files.size;
     const file = input("dup.jsonl", [request("a", "x"), "not json", request("a", "y")]);
@@ -165,6 +215,48 @@ describe("run-batch against a fake Batch API", () => {
     expect(api.files.get(String(api.creates.at(-1)?.body.input_file_id))?.filename).toBe("in.jsonl");
   });
 
+  it("keeps the staged output and prints its path when the PUT fails for good", async () => {
+    api.blob = `${[request("p1", "x"), request("p2", "y")].join("\n")}\n`;
+    api.putAttempts.length = 0;
+    api.putFailures = Number.POSITIVE_INFINITY;
+    api.putFailureStatus = 403;
+    const staging = mkdtempSync(path.join(dir, "staging-"));
+    try {
+      const run = cli([
+        "-i",
+        `${origin}/blob/in.jsonl`,
+        "-o",
+        `${origin}/blob/out.jsonl`,
+        "--output-tmp-dir",
+        staging,
+      ]);
+      const { code, stderr } = await run.result;
+      expect(stderr).toMatch(/HTTP 403/);
+      expect(code).toBe(4);
+      const kept = /the output is kept in (\S+)/.exec(stderr)?.[1];
+      expect(kept && path.dirname(kept)).toBe(staging);
+      expect(readJsonl(kept!).map((l) => l.custom_id)).toEqual(["p1", "p2"]);
+    } finally {
+      api.putFailures = 0;
+      api.putFailureStatus = 503;
+    }
+  });
+
+  it("keeps the staged output and prints its path when it cannot be moved into place", async () => {
+    const file = input("blocked.jsonl", [request("k1", "x"), request("k2", "y")]);
+    const out = path.join(dir, "blocked-out.jsonl");
+    const run = cli(["-i", file, "-o", out, "--metadata", "fake=hold"]);
+    await run.stderrMatches(/in_progress: 1\/2/);
+    // The output's place is taken by a folder while the batch runs.
+    mkdirSync(out);
+    api.release(/created (batch_\d+)/.exec(run.stderrSoFar())?.[1] ?? "");
+    const { code, stderr } = await run.result;
+    expect(code).not.toBe(0);
+    const kept = /the output is kept in (\S+)/.exec(stderr)?.[1];
+    expect(kept).toBeDefined();
+    expect(readJsonl(kept!).map((l) => l.custom_id)).toEqual(["k1", "k2"]);
+  });
+
   it("cancels on Ctrl-C, waits for the cancel and writes the partial output, exit 3", async () => {
     const ids = ["c1", "c2", "c3", "c4"];
     const file = input(
@@ -189,9 +281,34 @@ describe("run-batch against a fake Batch API", () => {
     ]);
   });
 
-  it("exits at once on a second Ctrl-C, 130", async () => {
+  it.each([
+    ["every line in flight (the server still cancels it)", "inflight", /in_progress: 0\/3/],
+    ["every line run, files being written (the server completes it)", "finalizing", /finalizing: 3\/3/],
+  ])("says the cancel came too late when Ctrl-C comes with %s, and exits 0", async (_label, mode, seen) => {
+    const ids = ["l1", "l2", "l3"];
+    const file = input(
+      `late-${mode}.jsonl`,
+      ids.map((id) => request(id, "x")),
+    );
+    const out = path.join(dir, `late-${mode}-out.jsonl`);
+    const run = cli(["-i", file, "-o", out, "--metadata", `fake=${mode}`]);
+    await run.stderrMatches(seen);
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.result;
+    expect(stderr).toMatch(/the cancel came too late/);
+    expect(stderr).toMatch(/batch_\d+ completed in \d+s: 3 ok, 0 failed of 3/);
+    expect(code).toBe(0);
+    expect(readJsonl(out).map((l) => [l.custom_id, l.response?.status_code])).toEqual([
+      ["l1", 200],
+      ["l2", 200],
+      ["l3", 200],
+    ]);
+  });
+
+  it("stops waiting on a second Ctrl-C and prints the command that writes the output later, 130", async () => {
     const file = input("stuck.jsonl", [request("s1", "x"), request("s2", "y")]);
-    const out = path.join(dir, "stuck-out.jsonl");
+    // A space and a quote in the name: the printed command must quote it for the shell.
+    const out = path.join(dir, "stuck out's.jsonl");
     const run = cli(["-i", file, "-o", out, "--metadata", "fake=stuck"]);
     await run.stderrMatches(/in_progress: 1\/2/);
     run.child.kill("SIGINT");
@@ -199,7 +316,21 @@ describe("run-batch against a fake Batch API", () => {
     run.child.kill("SIGINT");
     const { code, stderr } = await run.result;
     expect(code).toBe(130);
-    expect(stderr).toMatch(/interrupted/);
-    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+    expect(existsSync(out)).toBe(false);
+    const id = /created (batch_\d+)/.exec(stderr)?.[1] ?? "";
+    expect(stderr).toContain(`stopped waiting for ${id}`);
+    expect(stderr).toContain(`${origin}/v1/batches/${id}`);
+    const command = /to write its output later, run:\n {2}(.+)\n/.exec(stderr)?.[1];
+    expect(command).toContain(`--batch-id ${id}`);
+
+    // Later, once the batch has stopped on the server, the printed command writes the output.
+    api.release(id);
+    const later = await runCli([command!], { OPENAI_API_KEY: KEY }, { via: "shell", cwd: tmpdir() }).result;
+    expect(later.stderr).toMatch(new RegExp(`${id} cancelled`));
+    expect(later.code).toBe(3);
+    expect(readJsonl(out).map((l) => [l.custom_id, l.response?.status_code ?? l.error?.code])).toEqual([
+      ["s1", 200],
+      ["s2", "batch_cancelled"],
+    ]);
   });
 });
