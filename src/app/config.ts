@@ -12,7 +12,7 @@ export type Config = {
   syncBatchMaxItems: number;
 };
 
-const DEFAULT_WATCHDOG_STALL_SECONDS = 300;
+const DEFAULT_WATCHDOG_STALL_SECONDS = 120;
 
 function positiveInt(value: string | undefined, fallback: number): number {
   const parsed = Number(value);

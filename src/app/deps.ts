@@ -15,6 +15,7 @@ import { D1IdempotencyStore, type IdempotencyStore } from "../storage/d1/idempot
 import { D1RetentionStore, type RetentionStore } from "../storage/d1/retention-store";
 import { D1ScheduleStore, type ScheduleStore } from "../storage/d1/schedules-store";
 import { D1WebhookStore, type WebhookStore } from "../storage/d1/webhooks-store";
+import { type BatchWorkStore, R2BatchWorkStore } from "../storage/r2/batch-work";
 import { type FileContentStore, R2FileContentStore } from "../storage/r2/file-contents";
 import { SecretCipher } from "../webhooks/secret-cipher";
 import { readWebhookSettings, type WebhookSettings } from "../webhooks/settings";
@@ -31,6 +32,8 @@ export type Deps = {
   files: FileStore;
   idempotency: IdempotencyStore;
   fileContents: FileContentStore;
+  /** A batch's intermediate objects: chunk reads, result segments, custom ids. */
+  batchWork: BatchWorkStore;
   uploadLimits: UploadLimits;
   schedules: ScheduleStore;
   retention: RetentionStore;
@@ -82,6 +85,7 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     files: overrides.files ?? new D1FileStore(b.DB),
     idempotency: overrides.idempotency ?? new D1IdempotencyStore(b.DB),
     fileContents: overrides.fileContents ?? new R2FileContentStore(b.FILES_BUCKET),
+    batchWork: overrides.batchWork ?? new R2BatchWorkStore(b.FILES_BUCKET),
     uploadLimits: overrides.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
     schedules: overrides.schedules ?? new D1ScheduleStore(b.DB),
     retention: overrides.retention ?? new D1RetentionStore(b.DB),

@@ -1,6 +1,5 @@
 import type { Deps } from "../app/deps";
 import { nowSeconds } from "../domain/time";
-import { deleteChunkResults } from "../durable/finalize";
 
 /**
  * Reclaims storage, a bounded amount per invocation (the cron has 30 s of CPU; the rest waits for
@@ -53,7 +52,7 @@ async function sweepChunkResults(deps: Deps, now: number, limits: RetentionLimit
   const swept: string[] = [];
   for (const id of ids) {
     try {
-      await deleteChunkResults(deps.bucket, id);
+      await deps.batchWork.deleteBatch(id);
       swept.push(id);
     } catch (err) {
       console.error(

@@ -25,13 +25,21 @@ import type {
   ValidationLease,
   ValidationOutcome,
 } from "./coordinator-types";
-import { deleteChunkResults, finalizeBatch } from "./finalize";
+import { finalizeBatch } from "./finalize";
 import { type TimerKind, Timers } from "./timers";
 
-/** How often a live batch checks itself for lost messages and stalled chunks. */
-const WATCHDOG_INTERVAL_MS = 60_000;
+/**
+ * How often a live batch checks itself for lost messages and stalled chunks: with LEASE_MS, a
+ * crashed runner's chunk runs again within LEASE_MS + this.
+ */
+const WATCHDOG_INTERVAL_MS = 15_000;
 /** How long a cancelled batch waits for in-flight lines before writing its files regardless. */
 const CANCEL_GRACE_MS = 30_000;
+/**
+ * How long an expired batch waits for runners to hand in the lines that finished before the
+ * deadline (they flush within a second) before writing its files regardless.
+ */
+const EXPIRE_GRACE_MS = 5_000;
 
 /**
  * One instance per batch (`idFromName(batchId)`): the single writer of the batch's status, counts,
@@ -128,6 +136,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const now = Date.now();
     state.lastProgressAt = now;
     if (!outcome.ok) {
+      state.batch.model ??= outcome.model;
       state.batch.errors = { object: "list", data: outcome.errors };
       enterStatus(state, "failed", nowSeconds(now));
       this.states.save(state);
@@ -135,7 +144,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       return state.batch;
     }
     this.ledger.insertPlan(outcome.chunks);
-    state.batch.model = outcome.model;
+    state.batch.model ??= outcome.model;
     state.batch.request_counts.total = outcome.total;
     enterStatus(state, "in_progress", nowSeconds(now));
     this.states.save(state);
@@ -236,7 +245,8 @@ export class BatchCoordinator extends DurableObject<Env> {
       if (chunkComplete && this.ledger.allDone()) {
         await this.timers.set("finalize", now);
       }
-    } else if (state.stop === "cancel" && final && this.ledger.runningCount(now) === 0) {
+    } else if (final && this.ledger.runningCount(now) === 0) {
+      // cancelled or expired: the last runner has handed in its lines
       await this.timers.set("finalize", now);
     }
     await this.mirrorToD1.mirror(state);
@@ -289,13 +299,26 @@ export class BatchCoordinator extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Stops dispatch at the deadline. Runners stop starting lines then and hand in what finished, so
+   * files are written once none is running (or after a short grace): a line that finished before
+   * the deadline is never lost to a flush still on its way.
+   */
   private async expire(state: CoordinatorState): Promise<void> {
     // a batch already writing its files has every line's outcome: it completes rather than expires
-    if (state.stop === null && state.finalizeStartedAt === null) {
-      state.stop = "expire";
-      this.states.save(state);
+    if (state.stop !== null || state.finalizeStartedAt !== null) {
+      await this.finalize(state);
+      return;
     }
-    await this.finalize(state);
+    state.stop = "expire";
+    state.lastProgressAt = Date.now();
+    this.states.save(state);
+    const now = Date.now();
+    if (state.batch.status === "validating" || this.ledger.runningCount(now) === 0) {
+      await this.finalize(state);
+    } else {
+      await this.timers.set("finalize", now + EXPIRE_GRACE_MS);
+    }
   }
 
   /** Re-enqueues whatever a lost message or a crashed consumer left behind. */
@@ -380,7 +403,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.timers.clear("finalize");
     await this.onTerminal(state);
     try {
-      await deleteChunkResults(this.deps.bucket, state.batch.id);
+      await this.deps.batchWork.deleteBatch(state.batch.id);
     } catch (err) {
       console.warn(
         JSON.stringify({ msg: "could not delete chunk results", batchId: state.batch.id, err: String(err) }),

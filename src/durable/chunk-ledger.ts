@@ -1,7 +1,7 @@
 import type { ChunkSpec, LineRecord } from "./coordinator-types";
 
 /** A running chunk whose runner has not reported for this long is presumed lost. */
-export const LEASE_MS = 90_000;
+export const LEASE_MS = 30_000;
 
 type ChunkRow = {
   idx: number;

@@ -6,7 +6,8 @@ export type ChunkSpec = ChunkPlan;
 
 export type ValidationOutcome =
   | { ok: true; total: number; model: string; chunks: ChunkSpec[] }
-  | { ok: false; errors: BatchError[] };
+  /** `model`: the batch's model as far as validation got to know it. */
+  | { ok: false; model: string | null; errors: BatchError[] };
 
 export type ValidationLease =
   | { run: false }

@@ -1,14 +1,12 @@
 import type { Deps } from "../app/deps";
 import { type NonHttpErrorCode, nonHttpErrorLine } from "../domain/batch-line";
-import { newId } from "../domain/ids";
+import { type FileId, newId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
-import { readChunkRequests } from "../queue/jobs/chunk-input";
-import { r2Keys } from "../storage/r2/keys";
-import { R2MultipartWriter } from "../storage/r2/multipart-writer";
+import type { FileContentStore } from "../storage/r2/file-contents";
+import type { FileWriter } from "../storage/r2/multipart-writer";
 import type { CoordinatorState } from "./batch-state";
+import type { LedgerLine } from "./chunk-ledger";
 import type { ChunkSpec } from "./coordinator-types";
-
-type LedgerLine = { request_index: number; outcome: string; segment: string; position: number };
 
 export type FinalizeInput = {
   state: CoordinatorState;
@@ -26,19 +24,26 @@ export type FinalizeResult = {
 };
 
 const encoder = new TextEncoder();
+/**
+ * Finalize hands the event loop back this often: awaiting buffered writes only runs microtasks, so
+ * without it a large batch would hold its Durable Object (and, in local dev, the whole isolate) for
+ * seconds, and status reads would wait for the files.
+ */
+const YIELD_EVERY_LINES = 256;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Writes one output file lazily: no object and no file row unless a line is written. */
 class LazyFile {
-  private writer: R2MultipartWriter | null = null;
+  private writer: FileWriter | null = null;
   lines = 0;
 
   constructor(
-    private readonly bucket: R2Bucket,
+    private readonly contents: FileContentStore,
     readonly fileId: string,
   ) {}
 
   async write(line: string): Promise<void> {
-    this.writer ??= new R2MultipartWriter(this.bucket, r2Keys.fileContent(this.fileId));
+    this.writer ??= this.contents.createWriter(this.fileId as FileId);
     this.lines++;
     await this.writer.write(encoder.encode(`${line}\n`));
   }
@@ -48,22 +53,11 @@ class LazyFile {
   }
 }
 
-async function readSegments(bucket: R2Bucket, keys: Iterable<string>): Promise<Map<string, string[]>> {
-  const texts = new Map<string, string[]>();
-  for (const key of keys) {
-    const object = await bucket.get(key);
-    if (!object) {
-      throw new Error(`missing result segment ${key}`);
-    }
-    texts.set(key, (await object.text()).split("\n"));
-  }
-  return texts;
-}
-
 /**
  * Builds the output and error files by walking every chunk in input order: recorded lines come
  * from their result segments; lines that never ran become `batch_cancelled` / `batch_expired`
- * error lines. Memory is bounded by one chunk's results.
+ * error lines, named by the custom ids validation stored. It never reads the input file. Memory is
+ * bounded by one chunk's results.
  */
 export async function finalizeBatch(deps: Deps, input: FinalizeInput): Promise<FinalizeResult> {
   const { state } = input;
@@ -72,21 +66,23 @@ export async function finalizeBatch(deps: Deps, input: FinalizeInput): Promise<F
   if (state.plannedOutputFileId === null || state.plannedErrorFileId === null) {
     input.plan(outputFileId, errorFileId);
   }
-  const bucket = deps.bucket;
-  const output = new LazyFile(bucket, outputFileId);
-  const errors = new LazyFile(bucket, errorFileId);
+  const output = new LazyFile(deps.fileContents, outputFileId);
+  const errors = new LazyFile(deps.fileContents, errorFileId);
   const unfinishedCode: NonHttpErrorCode = state.stop === "cancel" ? "batch_cancelled" : "batch_expired";
+  // read in step with the walk below, one id per request, so memory stays flat
+  const customIds = deps.batchWork.readCustomIds(state.batch.id);
 
   for (const chunk of input.chunks) {
     const recorded = new Map(input.linesOf(chunk.index).map((line) => [line.request_index, line]));
-    const segments = await readSegments(bucket, new Set([...recorded.values()].map((line) => line.segment)));
-    const customIds =
-      recorded.size < chunk.requestCount
-        ? await readChunkRequests(bucket, state.params.inputKey, chunk).then(
-            (requests) => new Map(requests.map((r) => [r.requestIndex, r.customId])),
-          )
-        : null;
+    const segments = new Map<string, string[]>();
+    for (const key of new Set([...recorded.values()].map((line) => line.segment))) {
+      segments.set(key, await deps.batchWork.readSegment(key));
+    }
     for (let index = chunk.firstRequest; index < chunk.firstRequest + chunk.requestCount; index++) {
+      if (index % YIELD_EVERY_LINES === 0) {
+        await yieldToEventLoop();
+      }
+      const customId = (await customIds.next()).value ?? "";
       const line = recorded.get(index);
       if (line) {
         const text = segments.get(line.segment)?.[line.position];
@@ -95,10 +91,11 @@ export async function finalizeBatch(deps: Deps, input: FinalizeInput): Promise<F
         }
         await (line.outcome === "completed" ? output : errors).write(text);
       } else {
-        await errors.write(nonHttpErrorLine(customIds?.get(index) ?? "", unfinishedCode));
+        await errors.write(nonHttpErrorLine(customId, unfinishedCode));
       }
     }
   }
+  await customIds.return(undefined);
 
   const createdAt = nowSeconds();
   const expiresAt = createdAt + state.params.outputExpiresAfterSeconds;
@@ -132,16 +129,4 @@ export async function finalizeBatch(deps: Deps, input: FinalizeInput): Promise<F
     }
   }
   return result;
-}
-
-/** Deletes a finalized batch's intermediate chunk results. Best effort: retention sweeps leftovers. */
-export async function deleteChunkResults(bucket: R2Bucket, batchId: string): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: `${r2Keys.batchPrefix(batchId)}chunks/`, cursor });
-    if (page.objects.length > 0) {
-      await bucket.delete(page.objects.map((object) => object.key));
-    }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { SCHEDULE_METADATA_KEY } from "../domain/batch-schedules";
 import { BATCH_STATUSES } from "../domain/batch-status";
 import { BATCH_ENDPOINTS } from "../inference/types";
 
@@ -44,10 +45,10 @@ export const BatchSchema = z
     id: z.string().openapi({ example: "batch_01J0000000000000000000000" }),
     object: z.literal("batch"),
     endpoint: BatchEndpointSchema,
-    model: z
-      .string()
-      .nullable()
-      .openapi({ description: "The model that runs the batch; null while validating." }),
+    model: z.string().nullable().openapi({
+      description:
+        "The model that runs the batch: the base model from creation, else the lines' model once validation has read them; null before that.",
+    }),
     errors: z.object({ object: z.literal("list"), data: z.array(BatchErrorSchema) }).nullable(),
     input_file_id: z.string(),
     completion_window: z.string().openapi({ example: "24h" }),
@@ -88,7 +89,13 @@ export const CreateBatchBodySchema = z
       description: "`24h`, or (extension) any window from `1m` to `7d` written `<n>m`, `<n>h` or `<n>d`.",
       example: "24h",
     }),
-    metadata: MetadataSchema.optional(),
+    // reserved as in a schedule's template, so that a batch naming a schedule came from one
+    metadata: MetadataSchema.optional().refine(
+      (value) => !value || !Object.hasOwn(value, SCHEDULE_METADATA_KEY),
+      {
+        message: `the key '${SCHEDULE_METADATA_KEY}' is reserved: only a batch schedule's runs set it.`,
+      },
+    ),
     output_expires_after: z
       .object({ anchor: z.literal("created_at"), seconds: z.number().int().min(3600).max(2592000) })
       .optional()

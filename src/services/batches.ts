@@ -21,7 +21,7 @@ function newBatchObject(id: BatchId, body: CreateBatchBody, createdAt: number, w
     id,
     object: "batch",
     endpoint: body.endpoint,
-    model: null,
+    model: body.model || null,
     errors: null,
     input_file_id: body.input_file_id,
     completion_window: body.completion_window,

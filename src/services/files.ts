@@ -55,17 +55,23 @@ export async function listFiles(
   return toListPage(records.map(toFileObject), query.limit);
 }
 
-/** Removes the row first: from then on the file is gone for every reader, even if R2 lags. */
+/**
+ * Removes the row first: from then on the file is gone for every reader, even if R2 lags. The bytes
+ * of a live batch's input stay until the batch ends (the retention sweep deletes them then).
+ */
 export async function deleteFile(
   deps: Deps,
   projectId: ProjectId,
   id: string,
   now: number = nowSeconds(),
 ): Promise<FileDeleted> {
-  if (!isId("file", id) || !(await deps.files.delete(projectId, id, now))) {
+  const deleted = isId("file", id) ? await deps.files.delete(projectId, id, now) : null;
+  if (deleted === null) {
     throw fileNotFound(id);
   }
-  await deps.fileContents.delete(id as FileId);
+  if (deleted === "removed") {
+    await deps.fileContents.delete(id as FileId);
+  }
   return { id, object: "file", deleted: true };
 }
 

@@ -96,4 +96,18 @@ describe("ChunkLedger", () => {
       expect(ledger.lease(0, 20)).toMatchObject({ ok: true, doneRequests: [0] });
     });
   });
+
+  it("hands a crashed runner's chunk to a new runner within a minute", async () => {
+    await withLedger((ledger) => {
+      const crashedAt = 7_000_000;
+      ledger.takePending(1, crashedAt - 5_000);
+      ledger.lease(0, crashedAt - 5_000);
+      // the runner's last heartbeat, then nothing
+      ledger.record(0, "s", [line(0, 0)], false, crashedAt);
+      // the coordinator's watchdog looks every WATCHDOG_INTERVAL_MS (15 s): the latest look that can
+      // still miss the lapse is LEASE_MS after the crash, the next one 15 s later
+      expect(ledger.takeStalled(crashedAt + 45_000).map((c) => c.index)).toEqual([0]);
+      expect(ledger.lease(0, crashedAt + 45_000)).toMatchObject({ ok: true, doneRequests: [0] });
+    });
+  });
 });

@@ -1,7 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { BatchCoordinator } from "../../src/durable/batch-coordinator";
 import { BatchSchema } from "../../src/schemas/batch";
 import { call } from "../helpers/api";
 import {
@@ -14,10 +11,6 @@ import {
   uploadJsonl,
   waitForBatch,
 } from "../helpers/batches";
-
-function coordinator(batchId: string): DurableObjectStub<BatchCoordinator> {
-  return env.BATCH_COORDINATOR.get(env.BATCH_COORDINATOR.idFromName(batchId));
-}
 
 describe("a batch from upload to download", () => {
   it("runs chat completions and writes the output in input order", async () => {
@@ -209,26 +202,5 @@ describe("a batch from upload to download", () => {
     expect(done.request_counts).toEqual({ total: 300, completed: output.length, failed: errors.length });
     const ids = [...output, ...errors].map((line) => line.custom_id).sort();
     expect(ids).toEqual(lines.map((line) => line.custom_id).sort());
-  });
-
-  it("expires at expires_at: finished lines kept, the rest batch_expired", async () => {
-    const lines = Array.from({ length: 40 }, (_, i) => chatLine(`e${i}`, `[sim:latency=150] ${i}`));
-    const batch = await createBatch(await uploadJsonl(jsonl(lines)), { completion_window: "1h" });
-    await waitForBatch(batch.id, (b) => b.request_counts.completed > 0);
-    const stub = coordinator(batch.id);
-    // bring the expiry forward to now instead of waiting out the window
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE kind = 'expire'");
-    });
-    await runDurableObjectAlarm(stub);
-    const done = await waitForBatch(batch.id);
-    expect(done.status).toBe("expired");
-    expect(done.expired_at).not.toBeNull();
-    const output = await fileLines(done.output_file_id);
-    const errors = (await fileLines(done.error_file_id)) as Array<{ error: { code: string } }>;
-    expect(output.length).toBeGreaterThan(0);
-    expect(errors.length).toBeGreaterThan(0);
-    expect(errors.every((line) => line.error.code === "batch_expired")).toBe(true);
-    expect(output.length + errors.length).toBe(40);
   });
 });

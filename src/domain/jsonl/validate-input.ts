@@ -29,6 +29,8 @@ export type ValidateInputOptions = {
   maxErrors?: number;
   maxLineBytes?: number;
   chunkBounds?: Partial<ChunkBounds>;
+  /** Called with each planned request's custom_id, in request order, while no line has failed. */
+  onRequest?: (customId: string) => Promise<void>;
 };
 
 export type ValidInput = {
@@ -51,6 +53,8 @@ export type InvalidInput = {
   errors: BatchError[];
   /** Per-line errors found but not listed; see `fileErrors.omitted` for a closing entry. */
   omitted: number;
+  /** The batch's model as far as it is known (the base model, else the first valid line's). */
+  model: string | null;
 };
 
 export async function validateInput(
@@ -69,7 +73,7 @@ export async function validateInput(
   const base = resolveBaseModel(rules);
   if (base !== null && "code" in base) {
     await stream.cancel().catch(() => undefined);
-    return { ok: false, total: 0, errors: [base], omitted: 0 };
+    return { ok: false, total: 0, errors: [base], omitted: 0, model: rules.baseModel };
   }
 
   let batchModel = base;
@@ -115,6 +119,7 @@ export async function validateInput(
       batchModel ??= check.model;
       if (failed === 0) {
         planner.add(raw);
+        await options.onRequest?.(check.customId);
       }
     }
   }
@@ -123,7 +128,7 @@ export async function validateInput(
     errors.push(fileErrors.emptyFile());
   }
   if (errors.length > 0 || omitted > 0 || batchModel === null) {
-    return { ok: false, total, errors, omitted };
+    return { ok: false, total, errors, omitted, model: batchModel?.requested ?? rules.baseModel };
   }
   return { ok: true, total, model: batchModel, chunks: planner.finish() };
 }

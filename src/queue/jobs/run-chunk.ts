@@ -3,15 +3,18 @@ import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from
 import type { ChunkSpec, LineRecord } from "../../durable/coordinator-types";
 import { type LineOutcome, runLine } from "../../inference/line-runner";
 import type { BatchEndpoint, ModelCatalogue } from "../../inference/types";
-import { r2Keys } from "../../storage/r2/keys";
-import { type ChunkRequest, readChunkRequests } from "./chunk-input";
+import type { ChunkRequest } from "../../storage/r2/batch-work";
 
 /** Lines of one chunk that run at once; the per-model rate limiter paces them further. */
 const LINE_CONCURRENCY = 8;
-/** Results are written out at least this often, and this often the runner tells the coordinator it lives. */
+/**
+ * A finished line is written out and counted at most this long after it finished, so counts stay
+ * current and an expiry or a crash finds it recorded; a full buffer of FLUSH_LINES goes at once.
+ */
 const FLUSH_INTERVAL_MS = 1_000;
 const FLUSH_LINES = 32;
-const HEARTBEAT_MS = 20_000;
+/** How often a runner with nothing to flush renews its lease (a third of LEASE_MS). */
+const HEARTBEAT_MS = 10_000;
 /** Between flushes, how often a runner asks whether the batch was cancelled or expired. */
 const STOP_CHECK_MS = 500;
 
@@ -25,7 +28,7 @@ class ResultFlusher {
   private pending: Finished[] = [];
   private chain: Promise<void> = Promise.resolve();
   private lastFlush = Date.now();
-  private sequence = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private failure: unknown = null;
   private chunkComplete = false;
   proceed = true;
@@ -45,13 +48,20 @@ class ResultFlusher {
 
   add(finished: Finished): void {
     this.pending.push(finished);
-    if (this.pending.length >= FLUSH_LINES || Date.now() - this.lastFlush >= FLUSH_INTERVAL_MS) {
+    const sinceFlush = Date.now() - this.lastFlush;
+    if (this.pending.length >= FLUSH_LINES || sinceFlush >= FLUSH_INTERVAL_MS) {
       void this.flush(false);
+    } else {
+      this.timer ??= setTimeout(() => void this.flush(false), FLUSH_INTERVAL_MS - sinceFlush);
     }
   }
 
   /** Queues a flush. A failed write stops the runner; its lines were never recorded, so they run again. */
   flush(final: boolean): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     const lines = this.pending;
     this.pending = [];
     this.lastFlush = Date.now();
@@ -78,11 +88,14 @@ class ResultFlusher {
       // the last flush already completed the chunk: nothing to record, no lease left to release
       return;
     }
-    const segment = `${Date.now().toString(36)}-${crypto.randomUUID()}-${this.sequence++}`;
-    const key = r2Keys.chunkSegment(this.batchId, this.chunk, segment);
-    if (lines.length > 0) {
-      await this.deps.bucket.put(key, lines.map((line) => line.text).join("\n"));
-    }
+    const key =
+      lines.length > 0
+        ? await this.deps.batchWork.writeSegment(
+            this.batchId,
+            this.chunk,
+            lines.map((line) => line.text),
+          )
+        : "";
     const result = await this.deps.coordinators.get(this.batchId).recordLines(
       this.chunk,
       key,
@@ -189,12 +202,22 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkSpec): Pr
   if (!lease.run) {
     return;
   }
-  const done = new Set(lease.doneRequests);
-  const requests = (await readChunkRequests(deps.bucket, lease.inputKey, lease.chunk)).filter(
-    (request) => !done.has(request.requestIndex),
-  );
-  const catalogue = await deps.inference.catalogue();
   const flusher = new ResultFlusher(deps, batchId, spec.index);
+  const chunkRequests = await deps.batchWork.readChunk(lease.inputKey, lease.chunk).catch(async (err) => {
+    await flusher.flush(true);
+    throw err;
+  });
+  if (chunkRequests === null) {
+    // the input's bytes are kept while a live batch needs them, so this is damage from outside:
+    // give the lease back (a cancel or the expiry then ends the batch at once) and let the
+    // coordinator's watchdog try again later
+    console.error(JSON.stringify({ msg: "chunk input is gone", batchId, chunk: spec.index }));
+    await flusher.flush(true);
+    return;
+  }
+  const done = new Set(lease.doneRequests);
+  const requests = chunkRequests.filter((request) => !done.has(request.requestIndex));
+  const catalogue = await deps.inference.catalogue();
   const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
   const stopCheck = setInterval(() => void flusher.checkStop().catch(() => undefined), STOP_CHECK_MS);
   try {
@@ -210,8 +233,9 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkSpec): Pr
       flusher,
     );
   } catch (err) {
-    // keep what finished before the failure; the redelivered message runs only the rest
-    await flusher.flush(false);
+    // keep what finished before the failure and give the lease back: the redelivered message
+    // runs only the rest, at once
+    await flusher.flush(true);
     throw err;
   } finally {
     clearInterval(heartbeat);

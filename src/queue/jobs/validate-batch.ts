@@ -4,7 +4,11 @@ import { validateInput } from "../../domain/jsonl/validate-input";
 import type { ValidationOutcome } from "../../durable/coordinator-types";
 import type { BatchEndpoint } from "../../inference/types";
 
-/** Streams the input file from R2 through validation and hands the verdict to the coordinator. */
+/**
+ * Streams the input file from R2 through validation and hands the verdict to the coordinator. On
+ * the way it writes the requests' custom ids to the batch's own storage, so finalize never has to
+ * read the input again.
+ */
 export async function validateBatch(deps: Deps, batchId: string): Promise<void> {
   const coordinator = deps.coordinators.get(batchId);
   const lease = await coordinator.beginValidation();
@@ -15,6 +19,7 @@ export async function validateBatch(deps: Deps, batchId: string): Promise<void> 
   if (!object) {
     await coordinator.validated({
       ok: false,
+      model: lease.baseModel,
       errors: [
         {
           code: "invalid_request",
@@ -27,20 +32,29 @@ export async function validateBatch(deps: Deps, batchId: string): Promise<void> 
     return;
   }
   const catalogue = await deps.inference.catalogue();
-  const result = await validateInput(object.body, {
-    endpoint: lease.endpoint as BatchEndpoint,
-    catalogue,
-    baseModel: lease.baseModel,
-  });
+  const customIds = deps.batchWork.customIdWriter(batchId);
   let outcome: ValidationOutcome;
-  if (result.ok) {
-    outcome = { ok: true, total: result.total, model: result.model.requested, chunks: result.chunks };
-  } else {
-    const errors = [...result.errors];
-    if (result.omitted > 0) {
-      errors.push(fileErrors.omitted(result.omitted));
+  try {
+    const result = await validateInput(object.body, {
+      endpoint: lease.endpoint as BatchEndpoint,
+      catalogue,
+      baseModel: lease.baseModel,
+      onRequest: (customId) => customIds.write(customId),
+    });
+    if (result.ok) {
+      await customIds.close();
+      outcome = { ok: true, total: result.total, model: result.model.requested, chunks: result.chunks };
+    } else {
+      await customIds.abort();
+      const errors = [...result.errors];
+      if (result.omitted > 0) {
+        errors.push(fileErrors.omitted(result.omitted));
+      }
+      outcome = { ok: false, model: result.model, errors };
     }
-    outcome = { ok: false, errors };
+  } catch (err) {
+    await customIds.abort();
+    throw err;
   }
   await coordinator.validated(outcome);
 }

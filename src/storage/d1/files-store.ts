@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TERMINAL_STATUSES } from "../../domain/batch-status";
 import { FILE_PURPOSES, FILE_STATUSES, type FilePurpose, type FileStatus } from "../../domain/files";
 import type { FileId, ProjectId } from "../../domain/ids";
 import { nowSeconds } from "../../domain/time";
@@ -54,8 +55,13 @@ export interface FileStore {
   /** Fetches `limit + 1` rows so the caller can tell whether there are more. */
   list(projectId: ProjectId, options: ListFilesOptions): Promise<FileRecord[]>;
   findByIdempotencyKey(projectId: ProjectId, key: string, now?: number): Promise<FileRecord | null>;
-  /** True when a live file was deleted. */
-  delete(projectId: ProjectId, id: string, now?: number): Promise<boolean>;
+  /**
+   * Deletes a live file from the API at once. `removed`: the row is gone and the caller deletes the
+   * bytes; `held`: a live batch still reads them, so the row is only expired (invisible to every
+   * read) and the retention sweep deletes row and bytes once no live batch needs them; null: no
+   * such live file.
+   */
+  delete(projectId: ProjectId, id: string, now?: number): Promise<"removed" | "held" | null>;
 }
 
 const FileRowSchema = z.object({
@@ -92,6 +98,7 @@ const JOINED_COLUMNS = COLUMNS.split(", ")
   .map((column) => `f.${column}`)
   .join(", ");
 const SCOPE = "files";
+const quotedTerminalStatuses = TERMINAL_STATUSES.map((status) => `'${status}'`).join(", ");
 
 export class D1FileStore implements FileStore {
   constructor(private readonly db: D1Database) {}
@@ -209,11 +216,26 @@ export class D1FileStore implements FileStore {
     return row ? toRecord(row) : null;
   }
 
-  async delete(projectId: ProjectId, id: string, now: number = nowSeconds()): Promise<boolean> {
-    const result = await this.db
-      .prepare(`DELETE FROM files WHERE project_id = ?1 AND id = ?2 AND ${live("?3")}`)
-      .bind(projectId, id, now)
-      .run();
-    return result.meta.changes > 0;
+  async delete(
+    projectId: ProjectId,
+    id: string,
+    now: number = nowSeconds(),
+  ): Promise<"removed" | "held" | null> {
+    const [held, removed] = await this.db.batch([
+      this.db
+        .prepare(
+          `UPDATE files SET expires_at = ?3 WHERE project_id = ?1 AND id = ?2 AND ${live("?3")}
+             AND EXISTS (SELECT 1 FROM batches b WHERE b.project_id = files.project_id
+               AND b.input_file_id = files.id AND b.status NOT IN (${quotedTerminalStatuses}))`,
+        )
+        .bind(projectId, id, now),
+      this.db
+        .prepare(`DELETE FROM files WHERE project_id = ?1 AND id = ?2 AND ${live("?3")}`)
+        .bind(projectId, id, now),
+    ]);
+    if ((held?.meta.changes ?? 0) > 0) {
+      return "held";
+    }
+    return (removed?.meta.changes ?? 0) > 0 ? "removed" : null;
   }
 }

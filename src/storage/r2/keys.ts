@@ -4,12 +4,14 @@
  *
  * files/<file_id>                                   bytes of an uploaded or generated file
  * batches/<batch_id>/chunks/<chunk>/<segment>.jsonl  result lines of one flush of one chunk
+ * batches/<batch_id>/custom-ids.jsonl               the custom_id of every request, in order
  */
 export const r2Keys = {
   fileContent: (fileId: string): string => `files/${fileId}`,
   batchPrefix: (batchId: string): string => `batches/${batchId}/`,
   chunkPrefix: (batchId: string, chunk: number): string =>
     `batches/${batchId}/chunks/${String(chunk).padStart(6, "0")}/`,
+  customIds: (batchId: string): string => `batches/${batchId}/custom-ids.jsonl`,
   chunkSegment: (batchId: string, chunk: number, segment: string): string =>
     `batches/${batchId}/chunks/${String(chunk).padStart(6, "0")}/${segment}.jsonl`,
 };

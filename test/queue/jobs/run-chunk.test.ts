@@ -6,6 +6,7 @@ import type { ChunkLease, ChunkSpec, LineRecord, RecordResult } from "../../../s
 import { unlimitedRateLimiter } from "../../../src/inference/limiter-client";
 import type { InferenceProvider } from "../../../src/inference/types";
 import { runChunk } from "../../../src/queue/jobs/run-chunk";
+import { R2BatchWorkStore } from "../../../src/storage/r2/batch-work";
 import { chatLine } from "../../helpers/batches";
 
 /** The coordinator's ledger rules (a line is recorded once) in memory, so one runner can be watched alone. */
@@ -110,7 +111,9 @@ describe("runChunk", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    await expect(runChunk(deps({ bucket: failingSecondPut }), batchId, chunk)).rejects.toThrow("bad day");
+    await expect(
+      runChunk(deps({ batchWork: new R2BatchWorkStore(failingSecondPut) }), batchId, chunk),
+    ).rejects.toThrow("bad day");
     const recorded = coordinator.ledger.size;
     expect(recorded).toBeGreaterThan(0);
     expect(recorded).toBeLessThan(80);

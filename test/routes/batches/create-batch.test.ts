@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchSchema } from "../../../src/schemas/batch";
 import { call, type ErrorEnvelope } from "../../helpers/api";
-import { chatLine, jsonl, uploadJsonl } from "../../helpers/batches";
+import { CHAT_MODEL, chatLine, createBatch, jsonl, uploadJsonl, waitForBatch } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
 async function inputFile(): Promise<string> {
@@ -37,6 +37,24 @@ describe("POST /v1/batches", () => {
     });
     expect(batch.id).toMatch(/^batch_/);
     expect(batch.expires_at).toBe(batch.created_at + 86400);
+  });
+
+  it("shows the base model from creation on, also when validation fails", async () => {
+    const created = await createBatch(await inputFile(), { model: CHAT_MODEL });
+    expect(created.model).toBe(CHAT_MODEL);
+    const bad = await createBatch(await uploadJsonl(jsonl([chatLine("a", "x"), "{not json"])), {
+      model: CHAT_MODEL,
+    });
+    expect(bad.model).toBe(CHAT_MODEL);
+    const failed = await waitForBatch(bad.id);
+    expect(failed).toMatchObject({ status: "failed", model: CHAT_MODEL });
+  });
+
+  it("learns the lines' model during validation when no base model is given, even if it fails", async () => {
+    const failed = await waitForBatch(
+      (await createBatch(await uploadJsonl(jsonl([chatLine("a", "x"), "{not json"])))).id,
+    );
+    expect(failed).toMatchObject({ status: "failed", model: CHAT_MODEL });
   });
 
   it("accepts a short completion window as an extension", async () => {
