@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { ApiError } from "../errors/api-error";
+import { ApiError, unsupportedContentType } from "../errors/api-error";
 import { apiErrorFromZod } from "../errors/zod-error";
 import { registerBatchScheduleRoutes } from "../routes/batch-schedules";
 import { registerBatchRoutes } from "../routes/batches";
@@ -14,14 +14,19 @@ import { registerWebhookRoutes } from "../routes/webhooks";
 import type { AppEnv } from "./context";
 import { createDeps, type Deps } from "./deps";
 import { requireApiKey } from "./middleware/auth";
-import { limitJsonBodies } from "./middleware/body-limit";
+import { drainUnreadBodies } from "./middleware/drain-body";
+import { readJsonBodies } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
 
-function toApiError(err: unknown): ApiError {
+function toApiError(err: unknown, contentType: string | undefined): ApiError {
   if (err instanceof ApiError) {
     return err;
   }
   if (err instanceof HTTPException) {
+    // zod-openapi's gate in front of a JSON body: readJsonBodies has already relabelled any JSON body
+    if (err.status === 415) {
+      return unsupportedContentType(contentType);
+    }
     if (err.status === 413) {
       return new ApiError("too_large", "Request body is too large.", { cause: err });
     }
@@ -47,12 +52,13 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   });
 
   app.use("*", requestId());
+  app.use("*", drainUnreadBodies());
   app.use("*", async (c, next) => {
     c.set("deps", createDeps(c.env, overrides));
     await next();
   });
   app.use("/v1/*", requireApiKey());
-  app.use("/v1/*", limitJsonBodies());
+  app.use("/v1/*", readJsonBodies());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealthRoute(app);
@@ -66,7 +72,7 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   registerDebugRoutes(app);
 
   app.onError((err, c) => {
-    const apiError = toApiError(err);
+    const apiError = toApiError(err, c.req.header("content-type"));
     if (apiError.status >= 500) {
       const cause = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ""}` : String(err);
       console.error(JSON.stringify({ msg: "request failed", requestId: c.get("requestId"), cause }));

@@ -111,6 +111,9 @@ async function startRun(
       batchBody(schedule, inputFileId),
       runIdempotencyKey(schedule.id, run),
     );
+    // the schedule's batch list reads this link, never the metadata a client could forge; a run
+    // taken over after a crash gets the same batch back from its idempotency key and links it again
+    await deps.batches.linkSchedule(schedule.projectId, batch.id, schedule.id);
     await deps.schedules.finishRun(schedule.id, run.number, { batchId: batch.id }, at);
     console.info(
       JSON.stringify({

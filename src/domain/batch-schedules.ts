@@ -11,7 +11,10 @@ export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
 
 export const DEFAULT_TIMEZONE = "UTC";
 
-/** Every batch a schedule starts carries its id under this metadata key; the key is reserved. */
+/**
+ * Every batch a schedule starts carries its id under this metadata key; the key is reserved in
+ * templates and in `POST /v1/batches`. The schedule's batch list reads a server-side link instead.
+ */
 export const SCHEDULE_METADATA_KEY = "batch_schedule_id";
 
 /** A batch allows 16 metadata pairs and a run adds one. */

@@ -97,3 +97,24 @@ export function missingParameter(param: string): ApiError {
     code: "missing_required_parameter",
   });
 }
+
+/** A body sent as JSON (by its Content-Type) that does not parse. */
+export function invalidJson(): ApiError {
+  return new ApiError(
+    "invalid_request",
+    "We could not parse the JSON body of your request. The API expects a JSON object with Content-Type: application/json.",
+    { code: "invalid_json" },
+  );
+}
+
+/** A body that is not JSON, sent to an endpoint that takes only JSON. */
+export function unsupportedContentType(contentType: string | null | undefined): ApiError {
+  const sent = contentType
+    ? `a body of type '${contentType.slice(0, 100)}'`
+    : "a body without a Content-Type";
+  return new ApiError(
+    "invalid_request",
+    `This endpoint expects a JSON body (Content-Type: application/json), but got ${sent} that is not JSON.`,
+    { code: "unsupported_content_type" },
+  );
+}

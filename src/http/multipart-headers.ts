@@ -35,7 +35,16 @@ export function parsePartHeaders(text: string): MultipartPart {
     throw new MultipartError("A multipart part has no Content-Disposition: form-data name.");
   }
   const filename = params.get("filename*") ?? params.get("filename");
-  return { name, filename: filename === undefined ? null : basename(filename), contentType };
+  return { name, filename: filename === undefined ? null : cleanFilename(filename), contentType };
+}
+
+/**
+ * The name to store: the last path segment, without control characters (C0, DEL, C1). Sent raw
+ * or percent-encoded in `filename*`, they would end up in listings, terminals and the
+ * Content-Disposition of downloads.
+ */
+function cleanFilename(filename: string): string {
+  return basename(filename).replace(/\p{Cc}/gu, "");
 }
 
 /** `; key=value; key="quoted \"value\""; key*=UTF-8''percent%20encoded` → lower-cased keys. */

@@ -7,6 +7,7 @@
 
 import { concatBytes } from "../domain/bytes";
 import { MultipartError, type MultipartPart, parseParams, parsePartHeaders } from "./multipart-headers";
+import { DEFAULT_DRAIN_BUDGET, discardRest } from "./request-body";
 
 export { MultipartError, type MultipartPart };
 
@@ -52,7 +53,7 @@ export function boundaryFromContentType(contentType: string | null | undefined):
 /**
  * Streams `body` through `handlers`; resolves once the closing boundary has been read. On failure
  * the rest of the body is left unread and unlocked: the caller aborts its own work first, then
- * drains it (`drainBody`) so the client gets to read the error.
+ * drains it (`drainBody`, ./request-body) so the client gets to read the error.
  */
 export async function parseMultipart(
   body: ReadableStream<Uint8Array> | null,
@@ -81,51 +82,7 @@ export async function parseMultipart(
     throw err;
   }
   // the epilogue (normally a CRLF): read it so the client can finish sending
-  await discard(reader, { maxBytes: limits.maxHeaderBytes, maxMs: DEFAULT_DRAIN_BUDGET.maxMs });
-}
-
-export type DrainBudget = { maxBytes: number; maxMs: number };
-
-/** Enough for the rest of any upload under the 512 MB limit, at a pace any client manages. */
-export const DEFAULT_DRAIN_BUDGET: DrainBudget = { maxBytes: 512 * 1024 * 1024, maxMs: 30_000 };
-
-/**
- * Reads and discards what is left of a request body, like nginx's lingering close: a client that
- * is still sending when the server answers early sees a reset connection instead of the answer.
- * Past the budget it cancels the body. A body that is locked (being read) or absent is left alone.
- */
-export async function drainBody(
-  body: ReadableStream<Uint8Array> | null,
-  budget: DrainBudget = DEFAULT_DRAIN_BUDGET,
-): Promise<void> {
-  if (body && !body.locked) {
-    await discard(body.getReader(), budget);
-  }
-}
-
-async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, budget: DrainBudget): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<"expired">((resolve) => {
-    timer = setTimeout(() => resolve("expired"), budget.maxMs);
-  });
-  let seen = 0;
-  try {
-    for (;;) {
-      const result = await Promise.race([reader.read(), expired]);
-      if (result !== "expired" && result.done) {
-        return;
-      }
-      seen += result === "expired" ? Number.POSITIVE_INFINITY : result.value.length;
-      if (seen > budget.maxBytes) {
-        reader.cancel().catch(() => undefined);
-        return;
-      }
-    }
-  } catch {
-    // the client went away: there is no one left to answer
-  } finally {
-    clearTimeout(timer);
-  }
+  await discardRest(reader, { maxBytes: limits.maxHeaderBytes, maxMs: DEFAULT_DRAIN_BUDGET.maxMs });
 }
 
 type State = "preamble" | "headers" | "body" | "done";

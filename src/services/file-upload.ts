@@ -14,12 +14,12 @@ import { nowSeconds } from "../domain/time";
 import { ApiError, invalidValue, missingParameter } from "../errors/api-error";
 import {
   boundaryFromContentType,
-  drainBody,
   MultipartError,
   type MultipartPart,
   type PartSink,
   parseMultipart,
 } from "../http/multipart-parser";
+import { drainBody } from "../http/request-body";
 import type { FileObject } from "../schemas/file";
 import type { NewFile } from "../storage/d1/files-store";
 import type { FileWriter } from "../storage/r2/multipart-writer";
@@ -113,6 +113,13 @@ async function storeUpload(deps: Deps, request: UploadRequest, now: number): Pro
   }
 }
 
+/** The form fields an upload reads, each to be sent at most once, with the `param` that names them. */
+const SINGLE_FIELDS: ReadonlyMap<string, string> = new Map([
+  ["purpose", "purpose"],
+  ["expires_after[anchor]", "expires_after.anchor"],
+  ["expires_after[seconds]", "expires_after.seconds"],
+]);
+
 type UploadFields = {
   filename: string;
   purpose: UploadPurpose;
@@ -160,6 +167,11 @@ class Upload {
   }
 
   onField(name: string, value: string): void {
+    const param = SINGLE_FIELDS.get(name);
+    // a repeated field would otherwise be decided by whichever part came last
+    if (param && this.fields.has(name)) {
+      throw invalidValue(param, `Only one '${name}' field may be sent.`);
+    }
     this.fields.set(name, value);
     if (name !== "purpose") {
       return;

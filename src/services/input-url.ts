@@ -62,12 +62,16 @@ function filenameOf(url: string): string {
   return name === "" ? "input.jsonl" : name;
 }
 
-async function open(request: UrlImport, environment: "production" | "local"): Promise<Response> {
-  let res: Response;
+/** Redirects followed by hand, each hop checked before it is requested; browsers allow 20. */
+export const MAX_INPUT_URL_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+async function get(request: UrlImport, url: string, signal: AbortSignal): Promise<Response> {
   try {
-    res = await request.fetch(request.url, {
-      redirect: "follow",
-      signal: AbortSignal.timeout(request.timeoutMs),
+    return await request.fetch(url, {
+      // the runtime would request every hop before we could look at it, so each is checked here
+      redirect: "manual",
+      signal,
       headers: { accept: "application/jsonl, application/x-ndjson, text/plain, */*" },
     });
   } catch (err) {
@@ -75,19 +79,54 @@ async function open(request: UrlImport, environment: "production" | "local"): Pr
       err instanceof Error && err.name === "TimeoutError" ? "it timed out" : "the connection failed";
     throw new InputUrlError("input_url_fetch_failed", `Fetching the input URL failed: ${reason}.`);
   }
-  // a redirect must not lead somewhere the URL itself could not point to
-  if (res.url && !isAllowed(res.url, environment)) {
-    await res.body?.cancel();
+}
+
+/** The URL a redirect points to, resolved against the URL that answered it; checked, never requested. */
+function redirectTarget(res: Response, from: string, environment: "production" | "local"): string {
+  const location = res.headers.get("location");
+  let next: string | null = null;
+  try {
+    next = location ? new URL(location, from).href : null;
+  } catch {
+    next = null;
+  }
+  if (next === null) {
     throw new InputUrlError(
-      "input_url_not_allowed",
-      "The input URL redirected to a URL that is not allowed.",
+      "input_url_fetch_failed",
+      `The input URL answered HTTP ${res.status} without a usable Location.`,
     );
   }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new InputUrlError("input_url_fetch_failed", `The input URL answered HTTP ${res.status}.`);
+  if (!isAllowed(next, environment)) {
+    throw new InputUrlError(
+      "input_url_not_allowed",
+      "The input URL redirected to a URL that would not be allowed as 'input_url'.",
+    );
   }
-  return res;
+  return next;
+}
+
+async function open(request: UrlImport, environment: "production" | "local"): Promise<Response> {
+  // one deadline for the whole chain and the body
+  const signal = AbortSignal.timeout(request.timeoutMs);
+  let url = request.url;
+  for (let hops = 0; ; hops++) {
+    const res = await get(request, url, signal);
+    if (!REDIRECT_STATUSES.has(res.status)) {
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new InputUrlError("input_url_fetch_failed", `The input URL answered HTTP ${res.status}.`);
+      }
+      return res;
+    }
+    await res.body?.cancel();
+    if (hops === MAX_INPUT_URL_REDIRECTS) {
+      throw new InputUrlError(
+        "input_url_fetch_failed",
+        `The input URL redirected more than ${MAX_INPUT_URL_REDIRECTS} times.`,
+      );
+    }
+    url = redirectTarget(res, url, environment);
+  }
 }
 
 export async function importFileFromUrl(deps: Deps, request: UrlImport): Promise<FileRecord> {

@@ -86,7 +86,7 @@ describe("runDueSchedules: input URLs", { timeout: 40_000 }, () => {
     ["an empty body", () => new Response(""), "input_url_empty", /empty/],
     [
       "a redirect to plain http",
-      () => Object.defineProperty(new Response("{}"), "url", { value: "http://internal.example.com/x" }),
+      () => new Response(null, { status: 302, headers: { location: "http://internal.example.com/x" } }),
       "input_url_not_allowed",
       /redirected/,
     ],

@@ -3,7 +3,6 @@ import { concatBytes } from "../../src/domain/bytes";
 import {
   boundaryFromContentType,
   DEFAULT_MULTIPART_LIMITS,
-  drainBody,
   MultipartError,
   type MultipartLimits,
   type MultipartPart,
@@ -219,60 +218,6 @@ describe("parseMultipart", () => {
     });
     await expect(failing).rejects.toThrow("disk full");
     expect(stream.locked).toBe(false);
-  });
-});
-
-describe("drainBody", () => {
-  function endless(): { stream: ReadableStream<Uint8Array>; state: { read: number; cancelled: boolean } } {
-    const state = { read: 0, cancelled: false };
-    const stream = new ReadableStream<Uint8Array>({
-      pull: (controller) => {
-        state.read += 1000;
-        controller.enqueue(new Uint8Array(1000));
-      },
-      cancel: () => {
-        state.cancelled = true;
-      },
-    });
-    return { stream, state };
-  }
-
-  it("reads a body to its end", async () => {
-    let left = 100;
-    const body = new ReadableStream<Uint8Array>({
-      pull: (controller) => (left-- > 0 ? controller.enqueue(new Uint8Array(100)) : controller.close()),
-    });
-    await drainBody(body);
-    expect(left).toBe(-1);
-  });
-
-  it("cancels a body once the byte budget is spent", async () => {
-    const { stream, state } = endless();
-    await drainBody(stream, { maxBytes: 50_000, maxMs: 60_000 });
-    expect(state.cancelled).toBe(true);
-    expect(state.read).toBeGreaterThan(50_000);
-    expect(state.read).toBeLessThan(60_000);
-  });
-
-  it("cancels a body that stalls past the time budget", async () => {
-    let cancelled = false;
-    const stalled = new ReadableStream<Uint8Array>({
-      pull: () => new Promise<void>(() => undefined),
-      cancel: () => {
-        cancelled = true;
-      },
-    });
-    await drainBody(stalled, { maxBytes: 1000, maxMs: 5 });
-    expect(cancelled).toBe(true);
-  });
-
-  it("leaves a locked body and a missing body alone", async () => {
-    const { stream, state } = endless();
-    const reader = stream.getReader();
-    await drainBody(stream);
-    await drainBody(null);
-    expect(state.cancelled).toBe(false);
-    reader.releaseLock();
   });
 });
 

@@ -12,7 +12,7 @@ const route = createRoute({
   tags: ["batch_schedules"],
   summary: "List the batches a schedule's runs created, newest first",
   description:
-    "The batches whose `metadata.batch_schedule_id` is this schedule's id, as `GET /v1/batches` shows them.",
+    "The batches this schedule's runs created, as `GET /v1/batches` shows them. Each carries `metadata.batch_schedule_id`, a key no other batch may set.",
   security: [{ bearerAuth: [] }],
   request: { params: ScheduleIdParamSchema, query: ListBatchSchedulesQuerySchema },
   responses: {

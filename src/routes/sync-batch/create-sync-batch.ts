@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { App, AppEnv } from "../../app/context";
+import { bufferJsonBody } from "../../app/middleware/json-body";
 import { errorResponses } from "../../errors/openapi-responses";
 import { apiErrorFromZod } from "../../errors/zod-error";
 import type { BatchEndpoint } from "../../inference/types";
@@ -24,36 +25,10 @@ export const SYNC_BATCH_ENDPOINTS: readonly SyncEndpoint[] = [
   { endpoint: "/v1/embeddings", operationId: "createSyncEmbeddingsBatch", what: "embeddings" },
 ];
 
-/**
- * Reads the whole body while counting, so a chunked body or a Content-Length that understates it
- * cannot get past the limit; a declared length over it is refused before reading.
- */
+/** The body in memory within the endpoint's own limit, JSON whatever its Content-Type (app/middleware/json-body). */
 function readBodyWithin(maxBytes: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (Number(c.req.header("content-length")) > maxBytes) {
-      throw bodyTooLarge(maxBytes);
-    }
-    const body = c.req.raw.body;
-    if (body) {
-      const reader = body.getReader();
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        size += read.value.byteLength;
-        if (size > maxBytes) {
-          await reader.cancel();
-          throw bodyTooLarge(maxBytes);
-        }
-        chunks.push(read.value);
-      }
-      const bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      c.req.raw = new Request(c.req.raw, { body: bytes });
-    }
+    c.req.raw = await bufferJsonBody(c.req.raw, maxBytes, () => bodyTooLarge(maxBytes));
     await next();
   };
 }

@@ -1,7 +1,7 @@
+import type { BatchParams } from "../../domain/batch-params";
 import type { BatchStatus } from "../../domain/batch-status";
 import type { ProjectId } from "../../domain/ids";
 import type { Batch } from "../../schemas/batch";
-import type { BatchParams } from "../../services/batch-params";
 
 export type BatchRow = { projectId: ProjectId; batch: Batch; params: BatchParams; updatedAt: number };
 
@@ -13,7 +13,9 @@ export interface BatchStore {
   get(projectId: ProjectId, id: string): Promise<BatchRow | null>;
   getAnyProject(id: string): Promise<BatchRow | null>;
   list(projectId: ProjectId, options: { limit: number; after?: string }): Promise<BatchPage>;
-  /** The batches a schedule started (metadata `batch_schedule_id`), newest first. */
+  /** Marks the batch as started by the schedule's run; only the cron calls this. Idempotent. */
+  linkSchedule(projectId: ProjectId, id: string, scheduleId: string): Promise<void>;
+  /** The batches `linkSchedule` tied to the schedule, newest first. */
   listBySchedule(
     projectId: ProjectId,
     scheduleId: string,
@@ -97,12 +99,19 @@ export class D1BatchStore implements BatchStore {
     };
   }
 
+  async linkSchedule(projectId: ProjectId, id: string, scheduleId: string): Promise<void> {
+    await this.db
+      .prepare("UPDATE batches SET schedule_id = ?3 WHERE id = ?1 AND project_id = ?2")
+      .bind(id, projectId, scheduleId)
+      .run();
+  }
+
   async listBySchedule(
     projectId: ProjectId,
     scheduleId: string,
     options: { limit: number; after?: string },
   ): Promise<BatchPage> {
-    // schedule_id is a generated column over the metadata (migrations/0005); "~" sorts after every id
+    // schedule_id is set by linkSchedule only (migrations/0006); "~" sorts after every id
     const { results } = await this.db
       .prepare(
         `SELECT project_id, object, params, updated_at FROM batches

@@ -46,6 +46,31 @@ describe("GET /v1/batch_schedules/{schedule_id}/batches", () => {
     );
   });
 
+  it("never lists a batch made by hand: its metadata cannot claim the schedule", async () => {
+    const schedule = await createSchedule();
+    await patchScheduleRow(schedule.id, { next_run_at: 1_000 });
+    await triggerCron();
+    const [run] = BatchListSchema.parse(
+      (await call("GET", `/v1/batch_schedules/${schedule.id}/batches`)).body,
+    ).data;
+    expect(run?.metadata?.batch_schedule_id).toBe(schedule.id);
+
+    const forged = await call<ErrorEnvelope>("POST", "/v1/batches", {
+      json: {
+        input_file_id: await inputFile(),
+        endpoint: "/v1/chat/completions",
+        completion_window: "24h",
+        metadata: { batch_schedule_id: schedule.id },
+      },
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(forged.body.error).toMatchObject({ param: "metadata", code: "invalid_value" });
+    expect(forged.body.error.message).toContain("'batch_schedule_id' is reserved");
+    const listed = await call("GET", `/v1/batch_schedules/${schedule.id}/batches`);
+    expect(BatchListSchema.parse(listed.body).data.map((batch) => batch.id)).toEqual([run?.id]);
+  });
+
   it("answers 404 for another project's schedule and an unknown id", async () => {
     const theirs = await createSchedule({}, PROJECT_B.key);
     for (const id of [theirs.id, "bsched_01J0000000000000000000000"]) {

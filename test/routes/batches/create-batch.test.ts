@@ -222,7 +222,7 @@ describe("POST /v1/batches", () => {
 });
 
 describe("POST /v1/batches with a huge body", () => {
-  it("answers 413 without reading it all", async () => {
+  it("answers 413 once it has read the rest, so the connection stays usable", async () => {
     const res = await call<ErrorEnvelope>("POST", "/v1/batches", {
       json: {
         input_file_id: "file-x",

@@ -104,6 +104,21 @@ describe("POST /v1/files", () => {
     expect(FileObjectSchema.parse(res.body).filename).toBe("batch.jsonl");
   });
 
+  it.each([
+    ["ESC, BEL and DEL sent raw", 'filename="\u001b[31mred\u0007\u007f.jsonl"', "[31mred.jsonl"],
+    ["NUL, CR and LF sent in filename*", "filename*=UTF-8''evil%00name%0D%0A.jsonl", "evilname.jsonl"],
+    ["a tab and a C1 control in filename*", "filename*=UTF-8''a%09b%C2%85c.jsonl", "abc.jsonl"],
+  ])("stores a filename without the control characters of %s", async (_label, param, stored) => {
+    const text = new TextDecoder()
+      .decode(multipartBody(fileParts({})))
+      .replace('filename="input.jsonl"', param);
+    const res = await postFile(text);
+    expect(res.status).toBe(200);
+    const file = FileObjectSchema.parse(res.body);
+    expect(file.filename).toBe(stored);
+    expect(FileObjectSchema.parse((await call("GET", `/v1/files/${file.id}`)).body).filename).toBe(stored);
+  });
+
   it("keeps a boundary-like string inside the content", async () => {
     const boundary = "XyZ-boundary";
     const content = `${BATCH_LINE}\n--${boundary}\r\n--${boundary}x\r\n\r\n--${boundary}-\n`;
@@ -255,6 +270,20 @@ describe("POST /v1/files rejects bad uploads and leaves nothing behind", () => {
       ],
       { message: /^Invalid 'expires_after.seconds'/, param: "expires_after.seconds", code: "invalid_value" },
     ]) as Array<[string, FormPart[], { message: RegExp; param: string; code: string }]>),
+    ...([
+      ["two purpose fields", "purpose", "batch", "purpose"],
+      ["two purpose fields that disagree", "purpose", "user_data", "purpose"],
+      ["two expires_after[seconds] fields", "expires_after[seconds]", "7200", "expires_after.seconds"],
+    ].map(([label = "", name = "", value = "", param = ""]) => [
+      label,
+      [
+        ...ok(),
+        { name: "expires_after[anchor]", value: "created_at" },
+        { name: "expires_after[seconds]", value: "3600" },
+        { name, value },
+      ],
+      { message: `Only one '${name}' field may be sent.`, param, code: "invalid_value" },
+    ]) as Array<[string, FormPart[], { message: string; param: string; code: string }]>),
     [
       "two file parts",
       [...ok(), { name: "file", value: "{}", filename: "b.jsonl" }],
