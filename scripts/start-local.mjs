@@ -3,27 +3,39 @@
 // migrations, seeds the local API key, then runs `wrangler dev` with local D1, R2, Queues, Durable
 // Objects and the Workers AI simulator. Environment: PORT (default 8787), PERSIST_TO (state folder,
 // default .wrangler/state), and WRANGLER_DEV_ARGS for extra flags such as `--var KEY:VALUE`.
-import {
-  LOCAL_API_KEY,
-  LOCAL_PROJECT_ID,
-  runWrangler,
-  sha256Hex,
-  spawnWrangler,
-  sqlString,
-} from "./lib/wrangler.mjs";
+// Flags (scripts/lib/local-stack.mjs uses them to seed a state folder before `wrangler dev` opens
+// it): --prepare-only applies the migrations and seeds the local key, then exits; --no-prepare
+// skips that and starts `wrangler dev` on a state folder prepared before.
+import { parseArgs } from "node:util";
+import { LOCAL_API_KEY, LOCAL_PROJECT_ID, runWrangler, seedKeySql, spawnWrangler } from "./lib/wrangler.mjs";
 
+const { values: flags } = parseArgs({
+  options: { "prepare-only": { type: "boolean" }, "no-prepare": { type: "boolean" } },
+});
+if (flags["prepare-only"] && flags["no-prepare"]) {
+  console.error("error: --prepare-only and --no-prepare exclude each other");
+  process.exit(2);
+}
 const port = Number(process.env.PORT ?? 8787);
 const host = "127.0.0.1";
 const persist = process.env.PERSIST_TO ? ["--persist-to", process.env.PERSIST_TO] : [];
 const base = ["-c", "wrangler.toml", "-e", "local"];
 
-runWrangler(["d1", "migrations", "apply", "DB", "--local", ...base, ...persist], { quiet: true });
-const now = Math.floor(Date.now() / 1000);
-const seed = [
-  `INSERT OR IGNORE INTO projects (id, name, created_at) VALUES (${sqlString(LOCAL_PROJECT_ID)}, 'local', ${now});`,
-  `INSERT OR IGNORE INTO api_keys (id, project_id, key_hash, key_hint, name, created_at) VALUES ('key_local', ${sqlString(LOCAL_PROJECT_ID)}, ${sqlString(sha256Hex(LOCAL_API_KEY))}, ${sqlString(LOCAL_API_KEY.slice(0, 8))}, 'local stack', ${now});`,
-].join(" ");
-runWrangler(["d1", "execute", "DB", "--local", ...base, ...persist, "--command", seed], { quiet: true });
+if (!flags["no-prepare"]) {
+  runWrangler(["d1", "migrations", "apply", "DB", "--local", ...base, ...persist], { quiet: true });
+  const seed = seedKeySql({
+    projectId: LOCAL_PROJECT_ID,
+    projectName: "local",
+    keyId: "key_local",
+    key: LOCAL_API_KEY,
+    keyName: "local stack",
+    now: Math.floor(Date.now() / 1000),
+  });
+  runWrangler(["d1", "execute", "DB", "--local", ...base, ...persist, "--command", seed], { quiet: true });
+}
+if (flags["prepare-only"]) {
+  process.exit(0);
+}
 
 const extra = (process.env.WRANGLER_DEV_ARGS ?? "").split(/\s+/).filter(Boolean);
 const dev = spawnWrangler(

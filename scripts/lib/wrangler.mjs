@@ -45,6 +45,18 @@ export function sqlString(value) {
 }
 
 /**
+ * SQL that adds a project and one API key for it, as `npm start` seeds the local key: only the key's
+ * SHA-256 and its first 8 characters (the hint) are stored. Rows that exist already are kept.
+ */
+export function seedKeySql({ projectId, projectName, keyId, key, keyName = null, now }) {
+  const name = keyName === null ? "NULL" : sqlString(keyName);
+  return [
+    `INSERT OR IGNORE INTO projects (id, name, created_at) VALUES (${sqlString(projectId)}, ${sqlString(projectName)}, ${now});`,
+    `INSERT OR IGNORE INTO api_keys (id, project_id, key_hash, key_hint, name, created_at) VALUES (${sqlString(keyId)}, ${sqlString(projectId)}, ${sqlString(sha256Hex(key))}, ${sqlString(key.slice(0, 8))}, ${name}, ${now});`,
+  ].join(" ");
+}
+
+/**
  * Target flags of `wrangler d1 ...`: the local stack (`-e local`, optionally another state folder,
  * like PERSIST_TO of `npm start`) or, with `remote`, the deployed Worker's D1 (top-level config).
  */

@@ -1,27 +1,56 @@
 import type { TestProject } from "vitest/node";
-import { type LocalStack, startStack } from "../../scripts/lib/local-stack.mjs";
+import {
+  type LocalStack,
+  type SeedProject,
+  seedProjects,
+  startStack,
+} from "../../scripts/lib/local-stack.mjs";
 
 export const LOCAL_API_KEY = "sk-local-batch-api-key";
 
+/**
+ * Projects besides the local one, each with one known key, for tests that need several projects.
+ * They are seeded before the stack starts: no test may write a running stack's state (its D1 file)
+ * from another process, and there is no Admin API to create projects over HTTP yet.
+ */
+export const EXTRA_PROJECTS = ["e2e-a", "e2e-b"] as const;
+export type ExtraProject = (typeof EXTRA_PROJECTS)[number];
+
 let stack: LocalStack | undefined;
 
-/** Starts the local stack (`npm start`'s script) on a free port with a fresh state folder. */
+/** Starts the local stack (`npm start`'s script) on a free port with a fresh, seeded state folder. */
 export async function setup(project: TestProject): Promise<void> {
-  stack = await startStack({ devArgs: ["--var", "SIMULATOR_LATENCY_MS:5"] });
+  const projects = EXTRA_PROJECTS.map(
+    (name): SeedProject => ({
+      id: `proj_${name.replaceAll("-", "_")}`,
+      name,
+      keyId: `key_${name.replaceAll("-", "_")}`,
+      key: `sk-${name}-key`,
+    }),
+  );
+  stack = await startStack({
+    devArgs: ["--var", "SIMULATOR_LATENCY_MS:5"],
+    seed: (stateDir) => seedProjects(stateDir, projects),
+  });
   project.provide("origin", stack.origin);
   project.provide("apiKey", LOCAL_API_KEY);
-  // the stack's local state folder (its PERSIST_TO), for tests that drive scripts against it
-  project.provide("stateDir", stack.stateDir);
+  project.provide(
+    "projects",
+    Object.fromEntries(projects.map(({ id, name, key }) => [name, { id, key }])) as ProvidedProjects,
+  );
 }
 
 export async function teardown(): Promise<void> {
   await stack?.stop();
 }
 
+type ProvidedProjects = Record<ExtraProject, { id: string; key: string }>;
+
 declare module "vitest" {
   export interface ProvidedContext {
     origin: string;
     apiKey: string;
-    stateDir: string;
+    /** The seeded extra projects by name: their id and API key. */
+    projects: ProvidedProjects;
   }
 }

@@ -1,15 +1,24 @@
 import OpenAI from "openai";
 import { inject } from "vitest";
+import type { ExtraProject } from "./global-setup";
 
-/** The official SDK pointed at the local stack started by global-setup. */
-export function localClient(options: { apiKey?: string; maxRetries?: number } = {}): OpenAI {
+/** The official SDK pointed at the local stack started by global-setup (or at `origin`). */
+export function localClient(options: { apiKey?: string; maxRetries?: number; origin?: string } = {}): OpenAI {
   return new OpenAI({
     apiKey: options.apiKey ?? inject("apiKey"),
-    baseURL: `${inject("origin")}/v1`,
+    baseURL: `${options.origin ?? inject("origin")}/v1`,
     maxRetries: options.maxRetries ?? 0,
   });
 }
 
 export function origin(): string {
   return inject("origin");
+}
+
+/**
+ * A project that global-setup seeded before the stack started (id and API key). Each test file
+ * that uses one should use its own: they are shared by the whole run.
+ */
+export function seededProject(name: ExtraProject): { id: string; key: string } {
+  return inject("projects")[name];
 }

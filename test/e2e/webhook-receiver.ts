@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { inject } from "vitest";
 
 /** One POST as the receiver saw it: raw body (what the signature covers), headers, arrival time. */
 export type Received = { path: string; body: string; headers: Record<string, string>; at: number };
@@ -84,19 +81,4 @@ export async function closedPort(): Promise<number> {
   const port = Number(new URL(probe.url()).port);
   await probe.close();
   return port;
-}
-
-/** A new project and API key in the local stack's D1, made with `scripts/api-keys.mjs`. */
-export function newProjectKey(name: string): Promise<string> {
-  const root = path.resolve(import.meta.dirname, "..", "..");
-  const args = ["create", "--project", name, "--json", "--local", "--persist-to", inject("stateDir")];
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(root, "scripts", "api-keys.mjs"), ...args],
-      { cwd: root, encoding: "utf8", timeout: 60_000 },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(stderr)) : resolve((JSON.parse(stdout) as { key: string }).key),
-    );
-  });
 }

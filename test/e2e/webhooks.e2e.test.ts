@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import OpenAI, { toFile } from "openai";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { localClient } from "./helpers";
-import { closedPort, newProjectKey, type Received, WebhookReceiver } from "./webhook-receiver";
+import { localClient, seededProject } from "./helpers";
+import { closedPort, type Received, WebhookReceiver } from "./webhook-receiver";
 
 // Batches on the local stack (simulator, WEBHOOK_RETRY_BASE_MS=1000 in wrangler.toml's local env)
 // sending their events to real HTTP receivers on loopback, verified with the official SDK.
@@ -152,13 +151,9 @@ describe("batch webhooks on the local stack", () => {
   });
 
   it("sends each project's events to its own endpoints only, filtered by event type", async () => {
-    const run = randomUUID().slice(0, 8);
-    const [a, b] = await Promise.all([
-      newProjectKey(`e2e-webhooks-a-${run}`),
-      newProjectKey(`e2e-webhooks-b-${run}`),
-    ]);
-    const clientA = localClient({ apiKey: a });
-    const clientB = localClient({ apiKey: b });
+    // two projects of their own, seeded by global-setup before the stack started
+    const clientA = localClient({ apiKey: seededProject("e2e-a").key });
+    const clientB = localClient({ apiKey: seededProject("e2e-b").key });
     const hookA = await receiver();
     const hookB = await receiver();
     const create = (c: OpenAI, body: object) => c.post<Endpoint>("/webhook_endpoints", { body });
