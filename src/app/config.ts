@@ -1,6 +1,11 @@
-import { syncBatchMaxItems as syncBatchMaxItemsFrom } from "../services/sync-batch";
+import { parseModelAliases } from "../inference/catalogue";
+import { readSimulatorConfig, type SimulatorConfig } from "../inference/simulator/config";
+import type { WebhookSettings } from "../webhooks/settings";
 
-/** Deployment settings read from `[vars]`, parsed once per request or queue batch. */
+/**
+ * Deployment settings, parsed once per request or queue batch. This is the only module that reads
+ * `[vars]` and secrets: everything else gets its settings from here, through `Deps`.
+ */
 export type Config = {
   environment: "production" | "local";
   inferenceProvider: "workers-ai" | "simulator";
@@ -10,13 +15,31 @@ export type Config = {
   bindingMetrics: boolean;
   /** Most rows one synchronous batch call takes (`SYNC_BATCH_MAX_ITEMS`). */
   syncBatchMaxItems: number;
+  webhooks: WebhookSettings;
+  /** Alias → Workers AI model id (`MODEL_ALIASES`, else the built-in defaults). */
+  modelAliases: Record<string, string>;
+  /** The Workers AI simulator's knobs; null unless the simulator is the provider. */
+  simulator: SimulatorConfig | null;
 };
 
-const DEFAULT_WATCHDOG_STALL_SECONDS = 120;
+export const DEFAULT_WATCHDOG_STALL_SECONDS = 120;
+export const DEFAULT_SYNC_BATCH_MAX_ITEMS = 100;
+const DEFAULT_WEBHOOK_RETRY_BASE_MS = 30_000;
+const MIN_WEBHOOK_RETRY_BASE_MS = 10;
 
-function positiveInt(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
+function positiveInt(value: unknown, fallback: number): number {
+  const parsed = Number(String(value ?? ""));
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+}
+
+function readWebhookSettings(env: Env): WebhookSettings {
+  const base = Number(env.WEBHOOK_RETRY_BASE_MS);
+  const secretKey: string | undefined = env.WEBHOOK_SECRET_KEY;
+  return {
+    retryBaseMs:
+      Number.isFinite(base) && base >= MIN_WEBHOOK_RETRY_BASE_MS ? base : DEFAULT_WEBHOOK_RETRY_BASE_MS,
+    secretKey: secretKey && secretKey.length > 0 ? secretKey : null,
+  };
 }
 
 export function readConfig(env: Env): Config {
@@ -26,9 +49,15 @@ export function readConfig(env: Env): Config {
   if (inferenceProvider === "simulator" && environment !== "local") {
     throw new Error("INFERENCE_PROVIDER=simulator is only allowed with ENVIRONMENT=local");
   }
-  const watchdogStallSeconds = positiveInt(env.WATCHDOG_STALL_SECONDS, DEFAULT_WATCHDOG_STALL_SECONDS);
-  // `String()`: the generated Env types the var as its configured literal, "off"
-  const bindingMetrics = environment === "local" && String(env.BINDING_METRICS) === "on";
-  const syncBatchMaxItems = syncBatchMaxItemsFrom(env);
-  return { environment, inferenceProvider, watchdogStallSeconds, bindingMetrics, syncBatchMaxItems };
+  return {
+    environment,
+    inferenceProvider,
+    watchdogStallSeconds: positiveInt(env.WATCHDOG_STALL_SECONDS, DEFAULT_WATCHDOG_STALL_SECONDS),
+    // `String()`: the generated Env types the var as its configured literal, "off"
+    bindingMetrics: environment === "local" && String(env.BINDING_METRICS) === "on",
+    syncBatchMaxItems: positiveInt(env.SYNC_BATCH_MAX_ITEMS, DEFAULT_SYNC_BATCH_MAX_ITEMS),
+    webhooks: readWebhookSettings(env),
+    modelAliases: parseModelAliases(env),
+    simulator: inferenceProvider === "simulator" ? readSimulatorConfig(env) : null,
+  };
 }

@@ -1,9 +1,7 @@
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from "../domain/files";
 import { type CoordinatorClient, DurableCoordinatorClient } from "../durable/coordinator-client";
 import { modelRateLimiterFor } from "../durable/model-rate-limiter";
-import { parseModelAliases } from "../inference/catalogue";
 import { DurableRateLimiter, type RateLimiter } from "../inference/limiter-client";
-import { readSimulatorConfig } from "../inference/simulator/config";
 import { WorkersAiSimulator } from "../inference/simulator/simulator";
 import type { InferenceProvider } from "../inference/types";
 import { WorkersAiProvider } from "../inference/workers-ai-provider";
@@ -18,7 +16,6 @@ import { D1WebhookStore, type WebhookStore } from "../storage/d1/webhooks-store"
 import { type BatchWorkStore, R2BatchWorkStore } from "../storage/r2/batch-work";
 import { type FileContentStore, R2FileContentStore } from "../storage/r2/file-contents";
 import { SecretCipher } from "../webhooks/secret-cipher";
-import { readWebhookSettings, type WebhookSettings } from "../webhooks/settings";
 import { countingBindings, countingInference, countingRateLimiter } from "./binding-metrics";
 import { type Config, readConfig } from "./config";
 
@@ -27,7 +24,6 @@ export type Deps = {
   apiKeys: ApiKeyStore;
   batches: BatchStore;
   coordinators: CoordinatorClient;
-  bucket: R2Bucket;
   queue: Queue;
   files: FileStore;
   idempotency: IdempotencyStore;
@@ -41,14 +37,13 @@ export type Deps = {
   /** Paces model calls per model; share one per queue batch (see DurableRateLimiter). */
   rateLimiter: RateLimiter;
   webhooks: WebhookStore;
-  webhookSettings: WebhookSettings;
 };
 
 /** The one place the inference provider is chosen: the simulator (local only) or `env.AI`. */
 function createInference(env: Env, config: Config): InferenceProvider {
-  const aliases = parseModelAliases(env);
-  if (config.inferenceProvider === "simulator") {
-    const simulator = readSimulatorConfig(env);
+  const aliases = config.modelAliases;
+  const simulator = config.simulator;
+  if (simulator !== null) {
     // with no simulated limit, pace as if the account allowed a million requests a minute
     const rpmOverride = simulator.rpmLimit > 0 ? simulator.rpmLimit : 1_000_000;
     return new WorkersAiProvider(new WorkersAiSimulator({ config: simulator }), { aliases, rpmOverride });
@@ -68,7 +63,6 @@ function createInference(env: Env, config: Config): InferenceProvider {
  */
 export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const config = overrides.config ?? readConfig(env);
-  const webhookSettings = overrides.webhookSettings ?? readWebhookSettings(env);
   const counted = config.bindingMetrics;
   const b = counted ? countingBindings(env) : env;
   const inference = overrides.inference ?? createInference(env, config);
@@ -80,7 +74,6 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     apiKeys: overrides.apiKeys ?? new D1ApiKeyStore(b.DB),
     batches: overrides.batches ?? new D1BatchStore(b.DB),
     coordinators: overrides.coordinators ?? new DurableCoordinatorClient(b.BATCH_COORDINATOR),
-    bucket: overrides.bucket ?? b.FILES_BUCKET,
     queue: overrides.queue ?? b.BATCH_QUEUE,
     files: overrides.files ?? new D1FileStore(b.DB),
     idempotency: overrides.idempotency ?? new D1IdempotencyStore(b.DB),
@@ -91,7 +84,6 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     retention: overrides.retention ?? new D1RetentionStore(b.DB),
     inference: counted ? countingInference(inference) : inference,
     rateLimiter: counted ? countingRateLimiter(rateLimiter) : rateLimiter,
-    webhooks: overrides.webhooks ?? new D1WebhookStore(b.DB, new SecretCipher(webhookSettings.secretKey)),
-    webhookSettings,
+    webhooks: overrides.webhooks ?? new D1WebhookStore(b.DB, new SecretCipher(config.webhooks.secretKey)),
   };
 }

@@ -37,7 +37,7 @@ async function sweepFiles(deps: Deps, now: number, limits: RetentionLimits): Pro
     if (files.length === 0) {
       break;
     }
-    await deps.bucket.delete(files.map((file) => file.r2Key));
+    await deps.fileContents.deleteMany(files.map((file) => file.id));
     await deps.retention.deleteFiles(
       files.map((file) => file.id),
       now,

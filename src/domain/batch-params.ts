@@ -1,4 +1,4 @@
-import type { ProjectId } from "../domain/ids";
+import type { ProjectId } from "./ids";
 
 /** What the coordinator needs, beyond the wire object, to run a batch; stored with the D1 row. */
 export type BatchParams = {

@@ -1,12 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDeps, type Deps } from "../app/deps";
+import type { BatchParams } from "../domain/batch-params";
 import { isTerminal } from "../domain/batch-status";
 import { nowSeconds } from "../domain/time";
 import { enqueueMessages } from "../queue/messages";
 import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
-import type { BatchParams } from "../services/batch-params";
-import { WebhookOutbox } from "../webhooks/outbox";
 import {
   addUsage,
   type CoordinatorState,
@@ -17,9 +16,11 @@ import {
 } from "./batch-state";
 import { ChunkDispatcher } from "./chunk-dispatcher";
 import { ChunkLedger, LEASE_MS } from "./chunk-ledger";
-import { migrateCoordinator } from "./coordinator-schema";
+import { migrateCoordinator } from "./coordinator-migrations";
 import type {
+  CancelResult,
   ChunkLease,
+  Coordinator,
   LineRecord,
   RecordResult,
   ValidationLease,
@@ -27,6 +28,7 @@ import type {
 } from "./coordinator-types";
 import { finalizeBatch } from "./finalize";
 import { type TimerKind, Timers } from "./timers";
+import { WebhookOutbox } from "./webhook-outbox";
 
 /**
  * How often a live batch checks itself for lost messages and stalled chunks: with LEASE_MS, a
@@ -46,11 +48,11 @@ const EXPIRE_GRACE_MS = 5_000;
  * timestamps and file ids. Its line ledger (one row per finished request, INSERT OR IGNORE) is what
  * makes at-least-once queue delivery safe: a recorded line is never counted or run twice.
  */
-export class BatchCoordinator extends DurableObject<Env> {
+export class BatchCoordinator extends DurableObject<Env> implements Coordinator {
   private readonly sql: SqlStorage;
   private readonly timers: Timers;
   private readonly ledger: ChunkLedger;
-  private readonly states: StateRow;
+  private readonly stateRow: StateRow;
   private readonly mirrorToD1: D1Mirror;
   private readonly webhooks: WebhookOutbox;
   private depsCache: Deps | undefined;
@@ -62,7 +64,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.timers = new Timers(this.sql, ctx.storage);
     this.ledger = new ChunkLedger(this.sql);
-    this.states = new StateRow(this.sql);
+    this.stateRow = new StateRow(this.sql);
     this.mirrorToD1 = new D1Mirror(() => this.deps.batches);
     this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
@@ -83,7 +85,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Starts a new batch (idempotent: a second call returns the existing batch unchanged). */
   async init(batch: Batch, params: BatchParams): Promise<Batch> {
-    const existing = this.states.load();
+    const existing = this.stateRow.load();
     if (existing) {
       return existing.batch;
     }
@@ -96,7 +98,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       plannedErrorFileId: null,
       lastProgressAt: Date.now(),
     };
-    this.states.save(state);
+    this.stateRow.save(state);
     if (batch.expires_at !== null) {
       await this.timers.set("expire", batch.expires_at * 1000);
     }
@@ -106,7 +108,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async snapshot(): Promise<Batch | null> {
-    return this.states.load()?.batch ?? null;
+    return this.stateRow.load()?.batch ?? null;
   }
 
   /** The batch's webhook deliveries; empty until it ends. */
@@ -115,7 +117,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async beginValidation(): Promise<ValidationLease> {
-    const state = this.states.load();
+    const state = this.stateRow.load();
     if (state?.batch.status !== "validating") {
       return { run: false };
     }
@@ -129,7 +131,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** The validate job's verdict. Ignored unless the batch is still validating. */
   async validated(outcome: ValidationOutcome): Promise<Batch> {
-    const state = this.states.mustLoad();
+    const state = this.stateRow.mustLoad();
     if (state.batch.status !== "validating") {
       return state.batch;
     }
@@ -139,7 +141,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       state.batch.model ??= outcome.model;
       state.batch.errors = { object: "list", data: outcome.errors };
       enterStatus(state, "failed", nowSeconds(now));
-      this.states.save(state);
+      this.stateRow.save(state);
       await this.onTerminal(state);
       return state.batch;
     }
@@ -147,15 +149,15 @@ export class BatchCoordinator extends DurableObject<Env> {
     state.batch.model ??= outcome.model;
     state.batch.request_counts.total = outcome.total;
     enterStatus(state, "in_progress", nowSeconds(now));
-    this.states.save(state);
+    this.stateRow.save(state);
     await this.dispatch(state);
     await this.mirrorToD1.mirror(state, true);
     return state.batch;
   }
 
   /** Cancels the batch: no new dispatch at once, in-flight lines finish, then partial files. */
-  async cancel(): Promise<{ ok: true; batch: Batch } | { ok: false; batch: Batch }> {
-    const state = this.states.mustLoad();
+  async cancel(): Promise<CancelResult> {
+    const state = this.stateRow.mustLoad();
     const status = state.batch.status;
     if (status === "cancelling" || status === "cancelled") {
       return { ok: true, batch: state.batch };
@@ -171,7 +173,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     enterStatus(state, "cancelling", nowSeconds(now));
     state.stop ??= "cancel";
     state.lastProgressAt = now;
-    this.states.save(state);
+    this.stateRow.save(state);
     await this.mirrorToD1.mirror(state, true);
     if (this.ledger.runningCount(now) === 0) {
       await this.timers.set("finalize", now);
@@ -185,12 +187,12 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Whether runners may start new lines; they ask between flushes so a cancel stops them at once. */
   async mayProceed(): Promise<boolean> {
-    const state = this.states.load();
+    const state = this.stateRow.load();
     return state !== null && state.batch.status === "in_progress" && state.stop === null;
   }
 
   async beginChunk(index: number): Promise<ChunkLease> {
-    const state = this.states.load();
+    const state = this.stateRow.load();
     if (state?.batch.status !== "in_progress" || state.stop !== null) {
       return { run: false, reason: "not_running" };
     }
@@ -219,7 +221,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     lines: LineRecord[],
     final: boolean,
   ): Promise<RecordResult> {
-    const state = this.states.load();
+    const state = this.stateRow.load();
     if (!state || state.finalizeStartedAt !== null || isTerminal(state.batch.status)) {
       return { proceed: false, chunkComplete: false };
     }
@@ -238,7 +240,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (added.length > 0) {
       state.lastProgressAt = now;
     }
-    this.states.save(state);
+    this.stateRow.save(state);
     if (state.stop === null) {
       await this.dispatch(state);
       // the batch can only have become done when this chunk did
@@ -262,7 +264,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Runs the watchdog now; the cron trigger calls this for batches that stopped moving. */
   async watchdog(): Promise<Batch | null> {
     await this.onTimer("watchdog");
-    return this.states.load()?.batch ?? null;
+    return this.stateRow.load()?.batch ?? null;
   }
 
   private async onTimer(kind: TimerKind): Promise<void> {
@@ -271,7 +273,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       await this.webhooks.deliverDue();
       return;
     }
-    const state = this.states.load();
+    const state = this.stateRow.load();
     if (!state) {
       await this.timers.clear(kind);
       return;
@@ -312,7 +314,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     }
     state.stop = "expire";
     state.lastProgressAt = Date.now();
-    this.states.save(state);
+    this.stateRow.save(state);
     const now = Date.now();
     if (state.batch.status === "validating" || this.ledger.runningCount(now) === 0) {
       await this.finalize(state);
@@ -335,7 +337,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (state.batch.status === "validating") {
       if (now - state.lastProgressAt >= LEASE_MS) {
         state.lastProgressAt = now;
-        this.states.save(state);
+        this.stateRow.save(state);
         await enqueueMessages(this.deps.queue, [{ kind: "validate_batch", batchId: state.batch.id }]);
       }
       return;
@@ -380,7 +382,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       if (state.stop === null && state.batch.status === "in_progress") {
         enterStatus(state, "finalizing", nowSeconds(now));
       }
-      this.states.save(state);
+      this.stateRow.save(state);
       await this.mirrorToD1.mirror(state, true);
     }
     const files = await finalizeBatch(this.deps, {
@@ -390,7 +392,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       plan: (outputFileId, errorFileId) => {
         state.plannedOutputFileId = outputFileId;
         state.plannedErrorFileId = errorFileId;
-        this.states.save(state);
+        this.stateRow.save(state);
       },
     });
     state.batch.output_file_id = files.outputFileId;
@@ -399,7 +401,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     state.batch.request_counts.failed = files.failed;
     enterFinalStatus(state, nowSeconds());
     state.lastProgressAt = Date.now();
-    this.states.save(state);
+    this.stateRow.save(state);
     await this.timers.clear("finalize");
     await this.onTerminal(state);
     try {

@@ -1,8 +1,8 @@
+import type { BatchParams } from "../domain/batch-params";
 import type { BatchStatus } from "../domain/batch-status";
 import { assertTransition, STATUS_TIMESTAMP } from "../domain/batch-status";
 import { nowSeconds } from "../domain/time";
 import type { Batch } from "../schemas/batch";
-import type { BatchParams } from "../services/batch-params";
 import type { BatchStore } from "../storage/d1/batches-store";
 import type { LineUsage } from "./coordinator-types";
 

@@ -1,4 +1,5 @@
-import type { ChunkSpec, LineRecord } from "./coordinator-types";
+import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
+import type { LineRecord } from "./coordinator-types";
 
 /** A running chunk whose runner has not reported for this long is presumed lost. */
 export const LEASE_MS = 30_000;
@@ -29,7 +30,7 @@ export type RecordedLines = {
   chunkComplete: boolean;
 };
 
-function toSpec(row: ChunkRow): ChunkSpec {
+function toSpec(row: ChunkRow): ChunkPlan {
   return {
     index: row.idx,
     byteStart: row.byte_start,
@@ -48,7 +49,7 @@ function toSpec(row: ChunkRow): ChunkSpec {
 export class ChunkLedger {
   constructor(private readonly sql: SqlStorage) {}
 
-  insertPlan(chunks: ChunkSpec[]): void {
+  insertPlan(chunks: ChunkPlan[]): void {
     for (const chunk of chunks) {
       this.sql.exec(
         `INSERT OR IGNORE INTO chunks (idx, byte_start, byte_end, first_line, first_request, request_count, state)
@@ -63,7 +64,7 @@ export class ChunkLedger {
     }
   }
 
-  all(): ChunkSpec[] {
+  all(): ChunkPlan[] {
     return this.sql.exec<ChunkRow>("SELECT * FROM chunks ORDER BY idx").toArray().map(toSpec);
   }
 
@@ -72,7 +73,7 @@ export class ChunkLedger {
     index: number,
     now: number,
   ):
-    | { ok: true; chunk: ChunkSpec; doneRequests: number[] }
+    | { ok: true; chunk: ChunkPlan; doneRequests: number[] }
     | { ok: false; reason: "done" | "leased" | "unknown_chunk" } {
     const row = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE idx = ?", index).toArray()[0];
     if (!row) {
@@ -181,7 +182,7 @@ export class ChunkLedger {
   }
 
   /** Marks up to `limit` pending chunks queued, in input order, and returns them for sending. */
-  takePending(limit: number, now: number): ChunkSpec[] {
+  takePending(limit: number, now: number): ChunkPlan[] {
     const rows = this.sql
       .exec<ChunkRow>("SELECT * FROM chunks WHERE state = 'pending' ORDER BY idx LIMIT ?", limit)
       .toArray();
@@ -192,7 +193,7 @@ export class ChunkLedger {
   }
 
   /** Chunks whose message or runner went quiet for a lease period; marked queued again for re-sending. */
-  takeStalled(now: number): ChunkSpec[] {
+  takeStalled(now: number): ChunkPlan[] {
     const rows = this.sql
       .exec<ChunkRow>(
         "SELECT * FROM chunks WHERE (state = 'queued' AND dispatched_at < ?) OR (state = 'running' AND lease_until < ?) ORDER BY idx",

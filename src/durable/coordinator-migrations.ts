@@ -27,7 +27,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX lines_chunk ON lines(chunk, request_index);
    CREATE TABLE timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL);`,
-  // webhook outbox (src/webhooks/outbox.ts): the batch's terminal event and its deliveries; times in ms
+  // webhook outbox (src/durable/webhook-outbox.ts): the batch's terminal event and its deliveries; times in ms
   `CREATE TABLE webhook_events (
      id TEXT PRIMARY KEY,
      type TEXT NOT NULL CHECK (type IN ('batch.completed', 'batch.failed', 'batch.expired', 'batch.cancelled')),

@@ -1,11 +1,10 @@
+import type { BatchParams } from "../domain/batch-params";
 import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
-import type { BatchError } from "../schemas/batch";
-
-/** A run of consecutive request lines of the input file: the unit of work of a queue message. */
-export type ChunkSpec = ChunkPlan;
+import type { Batch, BatchError } from "../schemas/batch";
+import type { WebhookDelivery } from "../schemas/webhook";
 
 export type ValidationOutcome =
-  | { ok: true; total: number; model: string; chunks: ChunkSpec[] }
+  | { ok: true; total: number; model: string; chunks: ChunkPlan[] }
   /** `model`: the batch's model as far as validation got to know it. */
   | { ok: false; model: string | null; errors: BatchError[] };
 
@@ -17,7 +16,7 @@ export type ChunkLease =
   | { run: false; reason: "not_running" | "leased" | "done" | "unknown_chunk" }
   | {
       run: true;
-      chunk: ChunkSpec;
+      chunk: ChunkPlan;
       /** Requests of this chunk already in the ledger: never sent to the model again. */
       doneRequests: number[];
       endpoint: string;
@@ -39,3 +38,32 @@ export type LineRecord = {
 
 /** `proceed: false` tells a chunk runner to start no new lines (cancelled, expired, finalizing). */
 export type RecordResult = { proceed: boolean; chunkComplete: boolean };
+
+export type CancelResult = { ok: true; batch: Batch } | { ok: false; batch: Batch };
+
+/**
+ * The RPC surface of a batch's coordinator (`BatchCoordinator` implements it). Callers and test
+ * fakes depend on this, never on the Durable Object class.
+ */
+export interface Coordinator {
+  /** Starts a new batch (idempotent: a second call returns the existing batch unchanged). */
+  init(batch: Batch, params: BatchParams): Promise<Batch>;
+  snapshot(): Promise<Batch | null>;
+  /** The batch's webhook deliveries; empty until it ends. */
+  webhookDeliveries(): Promise<WebhookDelivery[]>;
+  beginValidation(): Promise<ValidationLease>;
+  /** The validate job's verdict. Ignored unless the batch is still validating. */
+  validated(outcome: ValidationOutcome): Promise<Batch>;
+  /** Cancels the batch: no new dispatch at once, in-flight lines finish, then partial files. */
+  cancel(): Promise<CancelResult>;
+  /** Whether runners may start new lines; they ask between flushes so a cancel stops them at once. */
+  mayProceed(): Promise<boolean>;
+  beginChunk(index: number): Promise<ChunkLease>;
+  /**
+   * Records finished lines of a chunk (idempotent per request index) and renews the runner's lease.
+   * `final` says the runner has stopped working on the chunk.
+   */
+  recordLines(index: number, segment: string, lines: LineRecord[], final: boolean): Promise<RecordResult>;
+  /** Runs the watchdog now; the cron trigger calls this for batches that stopped moving. */
+  watchdog(): Promise<Batch | null>;
+}

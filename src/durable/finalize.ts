@@ -1,16 +1,16 @@
 import type { Deps } from "../app/deps";
 import { type NonHttpErrorCode, nonHttpErrorLine } from "../domain/batch-line";
 import { type FileId, newId } from "../domain/ids";
+import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
 import { nowSeconds } from "../domain/time";
 import type { FileContentStore } from "../storage/r2/file-contents";
 import type { FileWriter } from "../storage/r2/multipart-writer";
 import type { CoordinatorState } from "./batch-state";
 import type { LedgerLine } from "./chunk-ledger";
-import type { ChunkSpec } from "./coordinator-types";
 
 export type FinalizeInput = {
   state: CoordinatorState;
-  chunks: ChunkSpec[];
+  chunks: ChunkPlan[];
   linesOf: (chunk: number) => LedgerLine[];
   /** Persists the file ids before any byte is written, so a retried finalize reuses them. */
   plan: (outputFileId: string, errorFileId: string) => void;

@@ -1,17 +1,17 @@
 import type { Deps } from "../app/deps";
+import type { BatchParams } from "../domain/batch-params";
 import { newId, type ProjectId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
-import type { TimerKind } from "../durable/timers";
 import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
-import type { BatchParams } from "../services/batch-params";
-import { postWebhook } from "./deliver";
-import { batchEvent, type WebhookEventType } from "./events";
-import { ATTEMPT_TIMEOUT_MS, nextAttemptAt } from "./schedule";
-import { webhookHeaders } from "./signature";
+import { postWebhook } from "../webhooks/deliver";
+import { batchEvent, type WebhookEventType } from "../webhooks/events";
+import { ATTEMPT_TIMEOUT_MS, nextAttemptAt } from "../webhooks/retry-delays";
+import { webhookHeaders } from "../webhooks/signature";
+import type { TimerKind } from "./timers";
 
 /**
- * A batch's webhook outbox, kept in its coordinator's SQLite (tables in coordinator-schema.ts). The
+ * A batch's webhook outbox, kept in its coordinator's SQLite (tables in coordinator-migrations.ts). The
  * terminal event is recorded once; the "webhooks" timer then fans it out to the batch's `webhook_url`
  * and the project's endpoints and retries each delivery until a 2xx or the 72 h window ends.
  */
@@ -199,7 +199,7 @@ export class WebhookOutbox {
 
   private failed(row: DeliveryRow, now: number, outcome: Outcome): void {
     const attempts = row.attempts + 1;
-    const next = nextAttemptAt(row.created_at, attempts, now, this.deps().webhookSettings.retryBaseMs);
+    const next = nextAttemptAt(row.created_at, attempts, now, this.deps().config.webhooks.retryBaseMs);
     this.sql.exec(
       `UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, last_error = ?,
        last_attempt_at = ?, next_attempt_at = ? WHERE id = ?`,

@@ -3,37 +3,17 @@
  * simulator. Requests and responses are OpenAI-shaped; errors are `InferenceError`s that say
  * whether retrying can help.
  */
-export const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"] as const;
-export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
+import type { BatchEndpoint, ModelCatalogue, ResolvedModel } from "../domain/models";
 
-export type ModelTask = "text-generation" | "text-embeddings";
-
-export type ModelInfo = {
-  /** Workers AI model id, e.g. `@cf/meta/llama-3.1-8b-instruct`. */
-  id: string;
-  task: ModelTask;
-  /** Requests per minute Workers AI allows this account for the model. */
-  rpm: number;
-  /** Whether the model accepts a LoRA adapter (`lora`). */
-  lora: boolean;
-  /** Unix seconds the model was added to Workers AI, when the catalogue says. */
-  created?: number;
-};
-
-/** A deployment-chosen name (e.g. `gpt-4o-mini`) for a Workers AI model. */
-export type ModelAlias = { alias: string; target: string };
-
-/** A line's model after alias mapping and LoRA naming. */
-export type ResolvedModel = {
-  /** What the caller wrote in `body.model` (or the batch's base model). */
-  requested: string;
-  /** The Workers AI model id that runs the request. */
-  id: string;
-  task: ModelTask;
-  rpm: number;
-  /** LoRA adapter name or id, sent as `lora`, or null. */
-  lora: string | null;
-};
+export {
+  BATCH_ENDPOINTS,
+  type BatchEndpoint,
+  type ModelAlias,
+  type ModelCatalogue,
+  type ModelInfo,
+  type ModelTask,
+  type ResolvedModel,
+} from "../domain/models";
 
 export type InferenceRequest = {
   endpoint: BatchEndpoint;
@@ -71,18 +51,6 @@ export class InferenceError extends Error {
     this.code = options.code;
     this.transient = options.transient;
   }
-}
-
-export interface ModelCatalogue {
-  /** Every model this deployment serves. */
-  list(): ModelInfo[];
-  /**
-   * Resolves a line's `body.model` (an `@cf/…` id, an alias, or — when `baseModel` is given — a
-   * LoRA adapter name on it, `""`/absent meaning the base model). Null when nothing matches.
-   */
-  resolve(name: string | undefined, baseModel?: string | null): ResolvedModel | null;
-  /** The alias map, for `/v1/models`. */
-  aliases(): ModelAlias[];
 }
 
 export interface InferenceProvider {

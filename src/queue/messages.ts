@@ -1,23 +1,24 @@
 import { z } from "zod";
+import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
 
 /**
  * Messages on the `batch-work` queue. They carry pointers (batch id, chunk byte range), never
  * request bodies: a message is at most 128 KB and one line may be larger.
  */
-const ChunkSpecSchema = z.object({
+const ChunkPlanSchema = z.object({
   index: z.number().int().nonnegative(),
   byteStart: z.number().int().nonnegative(),
   byteEnd: z.number().int().nonnegative(),
   firstLine: z.number().int().positive(),
   firstRequest: z.number().int().nonnegative(),
   requestCount: z.number().int().positive(),
-});
+}) satisfies z.ZodType<ChunkPlan>;
 
 const BatchIdSchema = z.string().startsWith("batch_").max(128);
 
 export const QueueMessageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("validate_batch"), batchId: BatchIdSchema }),
-  z.object({ kind: z.literal("run_chunk"), batchId: BatchIdSchema, chunk: ChunkSpecSchema }),
+  z.object({ kind: z.literal("run_chunk"), batchId: BatchIdSchema, chunk: ChunkPlanSchema }),
 ]);
 export type QueueMessage = z.infer<typeof QueueMessageSchema>;
 

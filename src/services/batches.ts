@@ -1,4 +1,5 @@
 import type { Deps } from "../app/deps";
+import type { BatchParams } from "../domain/batch-params";
 import { parseCompletionWindow } from "../domain/completion-window";
 import { sha256Hex } from "../domain/crypto";
 import { type BatchId, newId, type ProjectId } from "../domain/ids";
@@ -7,7 +8,6 @@ import { ApiError, invalidValue } from "../errors/api-error";
 import type { Batch, CreateBatchBody } from "../schemas/batch";
 import { type ListPage, listPage } from "../schemas/common";
 import type { FileRecord } from "../storage/d1/files-store";
-import type { BatchParams } from "./batch-params";
 import { batchWebhookUrl } from "./webhooks";
 
 const DEFAULT_OUTPUT_EXPIRY_SECONDS = 30 * 86400;

@@ -1,3 +1,4 @@
+import { DEFAULT_SYNC_BATCH_MAX_ITEMS } from "../app/config";
 import type { Deps } from "../app/deps";
 import { errorTypeForStatus, NON_HTTP_ERRORS } from "../domain/batch-line";
 import { describeType, type LineError, lineErrors } from "../domain/jsonl/batch-errors";
@@ -14,7 +15,7 @@ import type { SyncBatchId, SyncBatchResult } from "../schemas/sync-batch";
  */
 
 export const SYNC_BATCH_LIMITS = {
-  maxItems: 100,
+  maxItems: DEFAULT_SYNC_BATCH_MAX_ITEMS,
   maxBodyBytes: 1024 * 1024,
   /** Requests in flight at once; the per-model rate limiter paces them further. */
   concurrency: 8,
@@ -30,12 +31,6 @@ export type SyncBatchJob = {
   baseModel: string | null;
   items: SyncBatchItem[];
 };
-
-/** `SYNC_BATCH_MAX_ITEMS` from `[vars]`, or the default when unset or not a positive integer. */
-export function syncBatchMaxItems(env: Env): number {
-  const parsed = Number(String(env.SYNC_BATCH_MAX_ITEMS ?? ""));
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : SYNC_BATCH_LIMITS.maxItems;
-}
 
 export function bodyTooLarge(maxBytes: number): ApiError {
   return new ApiError(

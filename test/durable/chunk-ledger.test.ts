@@ -1,10 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { ChunkPlan } from "../../src/domain/jsonl/chunk-planner";
 import { ChunkLedger, LEASE_MS } from "../../src/durable/chunk-ledger";
-import type { ChunkSpec, LineRecord } from "../../src/durable/coordinator-types";
+import type { LineRecord } from "../../src/durable/coordinator-types";
 
-const CHUNKS: ChunkSpec[] = [0, 1, 2].map((index) => ({
+const CHUNKS: ChunkPlan[] = [0, 1, 2].map((index) => ({
   index,
   byteStart: index * 100,
   byteEnd: index * 100 + 99,

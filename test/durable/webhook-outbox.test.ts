@@ -3,13 +3,13 @@ import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDeps } from "../../src/app/deps";
+import type { BatchParams } from "../../src/domain/batch-params";
 import { newId, type ProjectId } from "../../src/domain/ids";
 import type { TimerKind } from "../../src/durable/timers";
+import { WebhookOutbox } from "../../src/durable/webhook-outbox";
 import type { Batch } from "../../src/schemas/batch";
-import type { BatchParams } from "../../src/services/batch-params";
 import type { WebhookEventType } from "../../src/webhooks/events";
-import { WebhookOutbox } from "../../src/webhooks/outbox";
-import { DELIVERY_WINDOW_MS } from "../../src/webhooks/schedule";
+import { DELIVERY_WINDOW_MS } from "../../src/webhooks/retry-delays";
 import { newWebhookSecret } from "../../src/webhooks/signature";
 
 // The outbox runs inside a coordinator's storage, with a recording stand-in for its timers so that no

@@ -10,12 +10,7 @@ import {
   type InferenceRequest,
   type InferenceSuccess,
 } from "../../src/inference/types";
-import {
-  parseSyncBatchRequest,
-  runSyncBatch,
-  type SyncBatchJob,
-  syncBatchMaxItems,
-} from "../../src/services/sync-batch";
+import { parseSyncBatchRequest, runSyncBatch, type SyncBatchJob } from "../../src/services/sync-batch";
 
 const CHAT = "@cf/meta/llama-3.1-8b-instruct";
 const LORA_BASE = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -254,17 +249,5 @@ describe("parseSyncBatchRequest", () => {
     expect(() =>
       parseSyncBatchRequest(JSON.parse('{"data": [[1, {"model": "m"}], [1.0, {"model": "m"}]]}'), 100),
     ).toThrow(expect.objectContaining({ param: "data[1]", code: "duplicate_id" }));
-  });
-});
-
-describe("syncBatchMaxItems", () => {
-  it.each([
-    ["100", 100],
-    ["5", 5],
-    ["0", 100],
-    ["many", 100],
-    [undefined, 100],
-  ])("reads %s as %d", (value, expected) => {
-    expect(syncBatchMaxItems({ SYNC_BATCH_MAX_ITEMS: value } as unknown as Env)).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DELIVERY_WINDOW_MS, nextAttemptAt, retryDelayMs } from "../../src/webhooks/schedule";
+import { DELIVERY_WINDOW_MS, nextAttemptAt, retryDelayMs } from "../../src/webhooks/retry-delays";
 
 const BASE = 30_000;
 const noJitter = () => 0;

@@ -1,4 +1,4 @@
-import type { BatchEndpoint, ModelCatalogue, ResolvedModel } from "../../inference/types";
+import type { BatchEndpoint, ModelCatalogue, ResolvedModel } from "../models";
 import { type BatchError, fileErrors, type LineError, lineErrors } from "./batch-errors";
 import { type ChunkBounds, type ChunkPlan, ChunkPlanner } from "./chunk-planner";
 import { DEFAULT_MAX_LINE_BYTES, readLines } from "./line-reader";

@@ -1,4 +1,4 @@
-import type { BatchEndpoint, ModelCatalogue, ModelTask, ResolvedModel } from "../../inference/types";
+import type { BatchEndpoint, ModelCatalogue, ModelTask, ResolvedModel } from "../models";
 import { type LineError, lineErrors } from "./batch-errors";
 
 /**

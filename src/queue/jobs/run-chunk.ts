@@ -1,6 +1,7 @@
 import type { Deps } from "../../app/deps";
 import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from "../../domain/batch-line";
-import type { ChunkSpec, LineRecord } from "../../durable/coordinator-types";
+import type { ChunkPlan } from "../../domain/jsonl/chunk-planner";
+import type { LineRecord } from "../../durable/coordinator-types";
 import { type LineOutcome, runLine } from "../../inference/line-runner";
 import type { BatchEndpoint, ModelCatalogue } from "../../inference/types";
 import type { ChunkRequest } from "../../storage/r2/batch-work";
@@ -196,7 +197,7 @@ async function runRequests(
  * already in the ledger to the model, and records results as they finish. Safe to run again after
  * a crash or a redelivery: recorded lines are skipped, and a second runner is refused the lease.
  */
-export async function runChunk(deps: Deps, batchId: string, spec: ChunkSpec): Promise<void> {
+export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Promise<void> {
   const coordinator = deps.coordinators.get(batchId);
   const lease = await coordinator.beginChunk(spec.index);
   if (!lease.run) {

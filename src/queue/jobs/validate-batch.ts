@@ -15,8 +15,8 @@ export async function validateBatch(deps: Deps, batchId: string): Promise<void> 
   if (!lease.run) {
     return;
   }
-  const object = await deps.bucket.get(lease.inputKey);
-  if (!object) {
+  const input = await deps.batchWork.readInput(lease.inputKey);
+  if (!input) {
     await coordinator.validated({
       ok: false,
       model: lease.baseModel,
@@ -35,7 +35,7 @@ export async function validateBatch(deps: Deps, batchId: string): Promise<void> 
   const customIds = deps.batchWork.customIdWriter(batchId);
   let outcome: ValidationOutcome;
   try {
-    const result = await validateInput(object.body, {
+    const result = await validateInput(input, {
       endpoint: lease.endpoint as BatchEndpoint,
       catalogue,
       baseModel: lease.baseModel,

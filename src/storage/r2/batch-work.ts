@@ -26,6 +26,8 @@ export interface CustomIdWriter {
 }
 
 export interface BatchWorkStore {
+  /** The whole input file as a stream; null when the object is gone. */
+  readInput(inputKey: string): Promise<ReadableStream<Uint8Array> | null>;
   /** The validated requests of one chunk of the input file; null when the input object is gone. */
   readChunk(inputKey: string, chunk: ChunkPlan): Promise<ChunkRequest[] | null>;
   /** Writes one flush of result lines and returns the segment's key, which the ledger records. */
@@ -43,6 +45,10 @@ const encoder = new TextEncoder();
 
 export class R2BatchWorkStore implements BatchWorkStore {
   constructor(private readonly bucket: R2Bucket) {}
+
+  async readInput(inputKey: string): Promise<ReadableStream<Uint8Array> | null> {
+    return (await this.bucket.get(inputKey))?.body ?? null;
+  }
 
   async readChunk(inputKey: string, chunk: ChunkPlan): Promise<ChunkRequest[] | null> {
     const object = await this.bucket.get(inputKey, {

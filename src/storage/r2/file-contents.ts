@@ -18,6 +18,8 @@ export interface FileContentStore {
   /** The whole object or one byte range of it; null when there is no object. */
   read(fileId: FileId, range?: ByteRange): Promise<FileContent | null>;
   delete(fileId: FileId): Promise<void>;
+  /** Deletes many files' bytes in one call (R2 takes up to 1,000 keys). */
+  deleteMany(fileIds: string[]): Promise<void>;
 }
 
 export class R2FileContentStore implements FileContentStore {
@@ -34,5 +36,11 @@ export class R2FileContentStore implements FileContentStore {
 
   async delete(fileId: FileId): Promise<void> {
     await this.bucket.delete(r2Keys.fileContent(fileId));
+  }
+
+  async deleteMany(fileIds: string[]): Promise<void> {
+    if (fileIds.length > 0) {
+      await this.bucket.delete(fileIds.map((id) => r2Keys.fileContent(id)));
+    }
   }
 }

@@ -204,6 +204,7 @@ describe("validateInput", () => {
       expect(result).toEqual({
         ok: false,
         total: 0,
+        model: "nope",
         omitted: 0,
         errors: [
           {

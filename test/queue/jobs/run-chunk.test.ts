@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../../../src/app/deps";
+import type { ChunkPlan } from "../../../src/domain/jsonl/chunk-planner";
 import type { CoordinatorClient } from "../../../src/durable/coordinator-client";
-import type { ChunkLease, ChunkSpec, LineRecord, RecordResult } from "../../../src/durable/coordinator-types";
+import type { ChunkLease, LineRecord, RecordResult } from "../../../src/durable/coordinator-types";
 import { unlimitedRateLimiter } from "../../../src/inference/limiter-client";
 import type { InferenceProvider } from "../../../src/inference/types";
 import { runChunk } from "../../../src/queue/jobs/run-chunk";
@@ -14,7 +15,7 @@ class FakeCoordinator {
   readonly ledger = new Map<number, { segment: string; position: number; outcome: string }>();
 
   constructor(
-    private readonly chunk: ChunkSpec,
+    private readonly chunk: ChunkPlan,
     private readonly inputKey: string,
   ) {}
 
@@ -50,7 +51,7 @@ async function setup(count: number) {
     JSON.stringify(chatLine(`r${i}`, `line ${i}`)),
   ).join("\n");
   await env.FILES_BUCKET.put(inputKey, content);
-  const chunk: ChunkSpec = {
+  const chunk: ChunkPlan = {
     index: 0,
     byteStart: 0,
     byteEnd: content.length,

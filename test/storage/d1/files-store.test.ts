@@ -55,8 +55,8 @@ describe("D1FileStore", () => {
     expect(
       (await store.list(PROJECT_A.id, { limit: 100, order: "desc", now: 1000 })).map((f) => f.id),
     ).not.toContain(file.id);
-    expect(await store.delete(PROJECT_A.id, file.id, 1000)).toBe(false);
-    expect(await store.delete(PROJECT_A.id, file.id, 999)).toBe(true);
+    expect(await store.delete(PROJECT_A.id, file.id, 1000)).toBeNull();
+    expect(await store.delete(PROJECT_A.id, file.id, 999)).toBe("removed");
   });
 
   it("lists by id in both orders, after a cursor, by purpose, with one extra row", async () => {
@@ -74,9 +74,9 @@ describe("D1FileStore", () => {
   it("deletes only within the project", async () => {
     const file = newFile();
     await store.insert(file);
-    expect(await store.delete(PROJECT_B.id, file.id)).toBe(false);
-    expect(await store.delete(PROJECT_A.id, file.id)).toBe(true);
-    expect(await store.delete(PROJECT_A.id, file.id)).toBe(false);
+    expect(await store.delete(PROJECT_B.id, file.id)).toBeNull();
+    expect(await store.delete(PROJECT_A.id, file.id)).toBe("removed");
+    expect(await store.delete(PROJECT_A.id, file.id)).toBeNull();
   });
 
   it("registers a generated file and returns its record", async () => {

@@ -1,0 +1,48 @@
+/**
+ * The vocabulary of models and endpoints that validation, the services and the inference providers
+ * share: which endpoints a batch may name, a model's task and limits, and how a line's
+ * `body.model` resolves (the catalogue).
+ */
+export const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"] as const;
+export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
+
+export type ModelTask = "text-generation" | "text-embeddings";
+
+export type ModelInfo = {
+  /** Workers AI model id, e.g. `@cf/meta/llama-3.1-8b-instruct`. */
+  id: string;
+  task: ModelTask;
+  /** Requests per minute Workers AI allows this account for the model. */
+  rpm: number;
+  /** Whether the model accepts a LoRA adapter (`lora`). */
+  lora: boolean;
+  /** Unix seconds the model was added to Workers AI, when the catalogue says. */
+  created?: number;
+};
+
+/** A deployment-chosen name (e.g. `gpt-4o-mini`) for a Workers AI model. */
+export type ModelAlias = { alias: string; target: string };
+
+/** A line's model after alias mapping and LoRA naming. */
+export type ResolvedModel = {
+  /** What the caller wrote in `body.model` (or the batch's base model). */
+  requested: string;
+  /** The Workers AI model id that runs the request. */
+  id: string;
+  task: ModelTask;
+  rpm: number;
+  /** LoRA adapter name or id, sent as `lora`, or null. */
+  lora: string | null;
+};
+
+export interface ModelCatalogue {
+  /** Every model this deployment serves. */
+  list(): ModelInfo[];
+  /**
+   * Resolves a line's `body.model` (an `@cf/…` id, an alias, or — when `baseModel` is given — a
+   * LoRA adapter name on it, `""`/absent meaning the base model). Null when nothing matches.
+   */
+  resolve(name: string | undefined, baseModel?: string | null): ResolvedModel | null;
+  /** The alias map, for `/v1/models`. */
+  aliases(): ModelAlias[];
+}
