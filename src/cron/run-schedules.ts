@@ -26,15 +26,15 @@ export type ScheduleRunLimits = {
   urlTimeoutMs: number;
 };
 
-export const DEFAULT_SCHEDULE_RUN_LIMITS: ScheduleRunLimits = { maxRuns: 20, urlTimeoutMs: 120_000 };
+const DEFAULT_SCHEDULE_RUN_LIMITS: ScheduleRunLimits = { maxRuns: 20, urlTimeoutMs: 120_000 };
 
 /** A cron invocation lives at most 15 minutes (wall clock): an older claim belongs to a dead one. */
-export const ABANDONED_CLAIM_SECONDS = 15 * 60;
+const ABANDONED_CLAIM_SECONDS = 15 * 60;
 
 export type ScheduleRunReport = { started: number; failed: number };
 
 // the run number keeps two runs apart even when a user sets next_run_at to the same time twice
-export function runIdempotencyKey(scheduleId: string, run: Run): string {
+function runIdempotencyKey(scheduleId: string, run: Run): string {
   return `${scheduleId}:run:${run.number}:${run.dueAt}`;
 }
 

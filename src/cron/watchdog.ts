@@ -12,7 +12,7 @@ import { nowSeconds } from "../domain/time";
 export type WatchdogReport = { redriven: number; failed: number };
 
 /** Batches re-driven per invocation; the rest wait for the next minute. */
-export const WATCHDOG_BATCH_LIMIT = 50;
+const WATCHDOG_BATCH_LIMIT = 50;
 
 export async function runWatchdog(
   deps: Deps,

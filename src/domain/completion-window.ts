@@ -3,8 +3,8 @@
  * minute to seven days, written `<n>m`, `<n>h` or `<n>d`, is accepted too.
  */
 const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 } as const;
-export const MIN_WINDOW_SECONDS = 60;
-export const MAX_WINDOW_SECONDS = 7 * 86400;
+const MIN_WINDOW_SECONDS = 60;
+const MAX_WINDOW_SECONDS = 7 * 86400;
 
 export function parseCompletionWindow(value: string): number | null {
   const match = /^([1-9][0-9]{0,5})([mhd])$/.exec(value);

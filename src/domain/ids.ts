@@ -75,10 +75,6 @@ export function newId<K extends IdKind>(kind: K, now?: number): `${(typeof PREFI
   return `${PREFIXES[kind]}${ulid(now)}`;
 }
 
-export function idPrefix(kind: IdKind): string {
-  return PREFIXES[kind];
-}
-
 export function isId(kind: IdKind, value: string): boolean {
   return value.startsWith(PREFIXES[kind]) && value.length > PREFIXES[kind].length && value.length <= 128;
 }

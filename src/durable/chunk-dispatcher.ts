@@ -2,7 +2,7 @@ import { enqueueMessages } from "../queue/messages";
 import type { ChunkLedger } from "./chunk-ledger";
 
 /** Chunks queued or running at once per batch; more are dispatched as these finish. */
-export const DISPATCH_WINDOW = 16;
+const DISPATCH_WINDOW = 16;
 
 /**
  * Sends a batch's chunks to the queue: keeps up to DISPATCH_WINDOW in flight, in input order, and

@@ -79,10 +79,6 @@ export class ApiError extends Error {
   }
 }
 
-export function errorStatus(kind: ErrorKind): ContentfulStatusCode {
-  return ERROR_KINDS[kind].status;
-}
-
 export function invalidValue(param: string, message: string): ApiError {
   return new ApiError("invalid_request", message, { param, code: "invalid_value" });
 }

@@ -19,7 +19,6 @@ export type BatchError = z.infer<typeof BatchErrorSchema>;
 export const RequestCountsSchema = z
   .object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() })
   .openapi("BatchRequestCounts");
-export type RequestCounts = z.infer<typeof RequestCountsSchema>;
 
 export const BatchUsageSchema = z
   .object({

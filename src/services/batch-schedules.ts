@@ -24,7 +24,7 @@ import { parseWebhookUrl } from "../webhooks/url";
 import { requireBatchInputFile } from "./batches";
 
 /** The one mapping from a stored schedule to its wire object. */
-export function toScheduleObject(record: ScheduleRecord): BatchSchedule {
+function toScheduleObject(record: ScheduleRecord): BatchSchedule {
   return {
     id: record.id,
     object: "batch_schedule",

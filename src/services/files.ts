@@ -24,7 +24,7 @@ export function toFileObject(record: FileRecord): FileObject {
 }
 
 /** OpenAI's answer for an unknown id; another project's or an expired file gets exactly this too. */
-export function fileNotFound(id: string): ApiError {
+function fileNotFound(id: string): ApiError {
   return new ApiError("not_found", `No such File object: ${id}`, { param: "id" });
 }
 

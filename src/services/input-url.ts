@@ -11,7 +11,7 @@ import { parseWebhookUrl } from "../webhooks/url";
  * leaves no file row and no R2 object behind.
  */
 
-export const INPUT_URL_ERROR_CODES = [
+const INPUT_URL_ERROR_CODES = [
   "input_url_not_allowed",
   "input_url_fetch_failed",
   "input_url_too_large",

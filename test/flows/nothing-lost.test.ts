@@ -1,17 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/deps";
-import { newId } from "../../src/domain/ids";
-import { nowSeconds } from "../../src/domain/time";
 import type { Batch } from "../../src/schemas/batch";
 import { call } from "../helpers/api";
 import {
   CHAT_MODEL,
   chatLine,
   createBatch,
-  createdBatches,
   fileLines,
   jsonl,
+  startBatchExpiringIn,
   uploadJsonl,
   waitForBatch,
 } from "../helpers/batches";
@@ -21,56 +19,6 @@ import { PROJECT_A } from "../helpers/projects";
 // still run, a cancel, or an input file deleted (or lost) under a running batch.
 
 const deps = () => createDeps(env);
-
-/**
- * Starts a batch whose window ends `seconds` from now (shorter than the API's 1-minute minimum) by
- * writing its D1 row and starting its coordinator, as the create service does.
- */
-async function startBatchExpiringIn(seconds: number, content: string): Promise<Batch> {
-  const fileId = await uploadJsonl(content);
-  const file = await deps().files.get(PROJECT_A.id, fileId);
-  const createdAt = nowSeconds();
-  const batch: Batch = {
-    id: newId("batch"),
-    object: "batch",
-    endpoint: "/v1/chat/completions",
-    model: null,
-    errors: null,
-    input_file_id: fileId,
-    completion_window: "1m",
-    status: "validating",
-    output_file_id: null,
-    error_file_id: null,
-    created_at: createdAt,
-    in_progress_at: null,
-    expires_at: createdAt + seconds,
-    finalizing_at: null,
-    completed_at: null,
-    failed_at: null,
-    expired_at: null,
-    cancelling_at: null,
-    cancelled_at: null,
-    request_counts: { total: 0, completed: 0, failed: 0 },
-    usage: {
-      input_tokens: 0,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: 0,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: 0,
-    },
-    metadata: null,
-  };
-  const params = {
-    projectId: PROJECT_A.id,
-    inputKey: String(file?.r2Key),
-    baseModel: null,
-    outputExpiresAfterSeconds: 3600,
-    webhookUrl: null,
-  };
-  await deps().batches.insert(PROJECT_A.id, batch, params);
-  createdBatches.set(batch.id, PROJECT_A.key);
-  return deps().coordinators.get(batch.id).init(batch, params);
-}
 
 type ErrorLine = { custom_id: string; response: unknown; error: { code: string } | null };
 
@@ -93,7 +41,7 @@ describe("nothing finished is lost", () => {
       chatLine("late", "[sim:latency=12000] still running at the deadline"),
       chatLine("early-2", "quick too"),
     ]);
-    const batch = await startBatchExpiringIn(4, content);
+    const batch = await startBatchExpiringIn(4, await uploadJsonl(content));
     const done = await waitForBatch(batch.id, undefined, 20_000);
     expect(done.status).toBe("expired");
     expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1 });

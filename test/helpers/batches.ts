@@ -1,9 +1,13 @@
+import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import { createDeps } from "../../src/app/deps";
+import { newId } from "../../src/domain/ids";
+import { nowSeconds } from "../../src/domain/time";
 import type { Batch } from "../../src/schemas/batch";
 import { call } from "./api";
 import { PROJECT_A } from "./projects";
 
-export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct";
+export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 export const EMBEDDING_MODEL = "@cf/baai/bge-base-en-v1.5";
 export const TERMINAL = ["completed", "failed", "expired", "cancelled"];
 
@@ -99,4 +103,54 @@ export async function fileLines(fileId: string | null): Promise<Array<Record<str
     .split("\n")
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * Starts a batch whose window ends `seconds` from now (shorter than the API's 1-minute minimum) by
+ * writing its D1 row and starting its coordinator, as the create service does.
+ */
+export async function startBatchExpiringIn(seconds: number, fileId: string): Promise<Batch> {
+  const deps = createDeps(env);
+  const file = await deps.files.get(PROJECT_A.id, fileId);
+  const createdAt = nowSeconds();
+  const batch: Batch = {
+    id: newId("batch"),
+    object: "batch",
+    endpoint: "/v1/chat/completions",
+    model: null,
+    errors: null,
+    input_file_id: fileId,
+    completion_window: "1m",
+    status: "validating",
+    output_file_id: null,
+    error_file_id: null,
+    created_at: createdAt,
+    in_progress_at: null,
+    expires_at: createdAt + seconds,
+    finalizing_at: null,
+    completed_at: null,
+    failed_at: null,
+    expired_at: null,
+    cancelling_at: null,
+    cancelled_at: null,
+    request_counts: { total: 0, completed: 0, failed: 0 },
+    usage: {
+      input_tokens: 0,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 0,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 0,
+    },
+    metadata: null,
+  };
+  const params = {
+    projectId: PROJECT_A.id,
+    inputKey: String(file?.r2Key),
+    baseModel: null,
+    outputExpiresAfterSeconds: 3600,
+    webhookUrl: null,
+  };
+  await deps.batches.insert(PROJECT_A.id, batch, params);
+  createdBatches.set(batch.id, PROJECT_A.key);
+  return deps.coordinators.get(batch.id).init(batch, params);
 }

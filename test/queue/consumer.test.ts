@@ -2,8 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/deps";
-import type { CoordinatorClient } from "../../src/durable/coordinator-client";
 import { backoffSeconds, processQueueBatch } from "../../src/queue/consumer";
+import { fakeCoordinators } from "../helpers/coordinators";
 
 describe("processQueueBatch", () => {
   it("acks malformed messages, which no retry can fix", async () => {
@@ -25,16 +25,14 @@ describe("processQueueBatch", () => {
   });
 
   it("retries a failing job and still acks the healthy ones, without throwing", async () => {
-    const failing = {
-      get: (batchId: string) => ({
-        beginValidation: async () => {
-          if (batchId === "batch_broken") {
-            throw new Error("coordinator unreachable");
-          }
-          return { run: false };
-        },
-      }),
-    } as unknown as CoordinatorClient;
+    const failing = fakeCoordinators((batchId) => ({
+      beginValidation: async () => {
+        if (batchId === "batch_broken") {
+          throw new Error("coordinator unreachable");
+        }
+        return { run: false };
+      },
+    }));
     const batch = createMessageBatch("batch-work", [
       {
         id: "ok",

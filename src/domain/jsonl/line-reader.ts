@@ -1,3 +1,5 @@
+import { concatBytes } from "../bytes";
+
 /**
  * Splits JSONL bytes into lines with exact byte ranges, streaming: memory is bounded by the longest
  * line (and never more than `maxLineBytes`), not by the file. The same splitter re-splits a chunk's
@@ -81,7 +83,7 @@ export class LineSplitter {
       yield* this.scan(chunk);
       return;
     }
-    const head = concat(this.head, chunk);
+    const head = concatBytes([this.head, chunk]);
     if (head.byteLength < BOM.length && BOM.every((byte, i) => i >= head.byteLength || head[i] === byte)) {
       this.head = head;
       return;
@@ -200,13 +202,6 @@ export class LineSplitter {
       return { kind: "invalid_utf8", ...base };
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
 }
 
 /**

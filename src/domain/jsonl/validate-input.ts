@@ -16,8 +16,8 @@ import { checkRequestLine, endpointTask, type LineRules } from "./validate-line"
  * A stream error rejects the promise (after cancelling the read): the job should be retried.
  */
 
-export const MAX_REQUESTS_PER_BATCH = 50_000;
-export const DEFAULT_MAX_ERRORS = 100;
+const MAX_REQUESTS_PER_BATCH = 50_000;
+const DEFAULT_MAX_ERRORS = 100;
 
 export type ValidateInputOptions = {
   endpoint: BatchEndpoint;

@@ -2,6 +2,7 @@ import type { BatchParams } from "../../domain/batch-params";
 import type { BatchStatus } from "../../domain/batch-status";
 import type { ProjectId } from "../../domain/ids";
 import type { Batch } from "../../schemas/batch";
+import { keysetPage, splitPage } from "./keyset-page";
 
 export type BatchRow = { projectId: ProjectId; batch: Batch; params: BatchParams; updatedAt: number };
 
@@ -79,24 +80,7 @@ export class D1BatchStore implements BatchStore {
   }
 
   async list(projectId: ProjectId, options: { limit: number; after?: string }): Promise<BatchPage> {
-    // ids are time-ordered, so newest first is id descending and `after` is a plain id bound
-    const statement = options.after
-      ? this.db
-          .prepare(
-            "SELECT project_id, object, params, updated_at FROM batches WHERE project_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-          )
-          .bind(projectId, options.after, options.limit + 1)
-      : this.db
-          .prepare(
-            "SELECT project_id, object, params, updated_at FROM batches WHERE project_id = ?1 ORDER BY id DESC LIMIT ?2",
-          )
-          .bind(projectId, options.limit + 1);
-    const { results } = await statement.all<Row>();
-    const rows = results.map(toRow);
-    return {
-      batches: rows.slice(0, options.limit).map((row) => row.batch),
-      hasMore: rows.length > options.limit,
-    };
+    return this.page(["project_id = ?"], [projectId], options);
   }
 
   async linkSchedule(projectId: ProjectId, id: string, scheduleId: string): Promise<void> {
@@ -111,19 +95,27 @@ export class D1BatchStore implements BatchStore {
     scheduleId: string,
     options: { limit: number; after?: string },
   ): Promise<BatchPage> {
-    // schedule_id is set by linkSchedule only (migrations/0006); "~" sorts after every id
-    const { results } = await this.db
-      .prepare(
-        `SELECT project_id, object, params, updated_at FROM batches
-         WHERE project_id = ?1 AND schedule_id = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4`,
-      )
-      .bind(projectId, scheduleId, options.after ?? "~", options.limit + 1)
-      .all<Row>();
-    const rows = results.map(toRow);
-    return {
-      batches: rows.slice(0, options.limit).map((row) => row.batch),
-      hasMore: rows.length > options.limit,
-    };
+    // schedule_id is set by linkSchedule only (migrations/0006)
+    return this.page(["project_id = ?", "schedule_id = ?"], [projectId, scheduleId], options);
+  }
+
+  private async page(
+    conditions: string[],
+    binds: unknown[],
+    options: { limit: number; after?: string },
+  ): Promise<BatchPage> {
+    const { results } = await keysetPage(
+      this.db,
+      {
+        select: "SELECT project_id, object, params, updated_at FROM batches",
+        idColumn: "id",
+        conditions,
+        binds,
+      },
+      options,
+    ).all<Row>();
+    const { items, hasMore } = splitPage(results.map(toRow), options.limit);
+    return { batches: items.map((row) => row.batch), hasMore };
   }
 
   async mirror(batch: Batch, updatedAt: number): Promise<void> {

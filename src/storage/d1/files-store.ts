@@ -4,6 +4,7 @@ import { FILE_PURPOSES, FILE_STATUSES, type FilePurpose, type FileStatus } from 
 import type { FileId, ProjectId } from "../../domain/ids";
 import { nowSeconds } from "../../domain/time";
 import { r2Keys } from "../r2/keys";
+import { keysetPage } from "./keyset-page";
 
 /** A file's metadata. Its bytes are the R2 object at `r2Key`. */
 export type FileRecord = {
@@ -182,22 +183,17 @@ export class D1FileStore implements FileStore {
   }
 
   async list(projectId: ProjectId, options: ListFilesOptions): Promise<FileRecord[]> {
-    const where = ["project_id = ?", live("?")];
+    const conditions = ["project_id = ?", live("?")];
     const binds: (string | number)[] = [projectId, options.now ?? nowSeconds()];
     if (options.purpose) {
-      where.push("purpose = ?");
+      conditions.push("purpose = ?");
       binds.push(options.purpose);
     }
-    if (options.after) {
-      // ids are ULIDs, so their order is creation order and any id works as a cursor
-      where.push(options.order === "asc" ? "id > ?" : "id < ?");
-      binds.push(options.after);
-    }
-    const direction = options.order === "asc" ? "ASC" : "DESC";
-    const { results } = await this.db
-      .prepare(`SELECT ${COLUMNS} FROM files WHERE ${where.join(" AND ")} ORDER BY id ${direction} LIMIT ?`)
-      .bind(...binds, options.limit + 1)
-      .all();
+    const { results } = await keysetPage(
+      this.db,
+      { select: `SELECT ${COLUMNS} FROM files`, idColumn: "id", conditions, binds },
+      options,
+    ).all();
     return results.map(toRecord);
   }
 

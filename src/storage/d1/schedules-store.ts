@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SCHEDULE_STATUSES, type ScheduleStatus } from "../../domain/batch-schedules";
 import type { ProjectId } from "../../domain/ids";
 import { type BatchTemplate, BatchTemplateSchema, type ScheduleRunError } from "../../schemas/batch-schedule";
+import { keysetPage } from "./keyset-page";
 
 export type ScheduleId = `bsched_${string}`;
 
@@ -156,17 +157,16 @@ export class D1ScheduleStore implements ScheduleStore {
   }
 
   async list(projectId: ProjectId, options: { limit: number; after?: string }): Promise<ScheduleRecord[]> {
-    // ids are time-ordered, so newest first is id descending and `after` is a plain id bound
-    const statement = options.after
-      ? this.db
-          .prepare(
-            "SELECT * FROM batch_schedules WHERE project_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-          )
-          .bind(projectId, options.after, options.limit + 1)
-      : this.db
-          .prepare("SELECT * FROM batch_schedules WHERE project_id = ?1 ORDER BY id DESC LIMIT ?2")
-          .bind(projectId, options.limit + 1);
-    const { results } = await statement.all();
+    const { results } = await keysetPage(
+      this.db,
+      {
+        select: "SELECT * FROM batch_schedules",
+        idColumn: "id",
+        conditions: ["project_id = ?"],
+        binds: [projectId],
+      },
+      options,
+    ).all();
     return results.map(toRecord);
   }
 

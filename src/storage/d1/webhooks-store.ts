@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ProjectId } from "../../domain/ids";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../webhooks/events";
 import type { SecretCipher } from "../../webhooks/secret-cipher";
+import { keysetPage } from "./keyset-page";
 
 export type WebhookEndpointRecord = {
   id: string;
@@ -101,14 +102,11 @@ export class D1WebhookStore implements WebhookStore {
     projectId: ProjectId,
     options: { limit: number; after?: string },
   ): Promise<WebhookEndpointRecord[]> {
-    const statement = options.after
-      ? this.db
-          .prepare(`${SELECT_ENDPOINT} WHERE e.project_id = ?1 AND e.id < ?2 ORDER BY e.id DESC LIMIT ?3`)
-          .bind(projectId, options.after, options.limit + 1)
-      : this.db
-          .prepare(`${SELECT_ENDPOINT} WHERE e.project_id = ?1 ORDER BY e.id DESC LIMIT ?2`)
-          .bind(projectId, options.limit + 1);
-    const { results } = await statement.all();
+    const { results } = await keysetPage(
+      this.db,
+      { select: SELECT_ENDPOINT, idColumn: "e.id", conditions: ["e.project_id = ?"], binds: [projectId] },
+      options,
+    ).all();
     return results.map(toRecord);
   }
 

@@ -2,16 +2,21 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDeps, type Deps } from "../../../src/app/deps";
 import type { ChunkPlan } from "../../../src/domain/jsonl/chunk-planner";
-import type { CoordinatorClient } from "../../../src/durable/coordinator-client";
-import type { ChunkLease, LineRecord, RecordResult } from "../../../src/durable/coordinator-types";
+import type {
+  ChunkLease,
+  Coordinator,
+  LineRecord,
+  RecordResult,
+} from "../../../src/durable/coordinator-types";
 import { unlimitedRateLimiter } from "../../../src/inference/limiter-client";
 import type { InferenceProvider } from "../../../src/inference/types";
 import { runChunk } from "../../../src/queue/jobs/run-chunk";
 import { R2BatchWorkStore } from "../../../src/storage/r2/batch-work";
 import { chatLine } from "../../helpers/batches";
+import { fakeCoordinators } from "../../helpers/coordinators";
 
 /** The coordinator's ledger rules (a line is recorded once) in memory, so one runner can be watched alone. */
-class FakeCoordinator {
+class FakeCoordinator implements Partial<Coordinator> {
   readonly ledger = new Map<number, { segment: string; position: number; outcome: string }>();
 
   constructor(
@@ -69,7 +74,7 @@ async function setup(count: number) {
     },
     catalogue: () => real.catalogue(),
   };
-  const coordinators = { get: () => coordinator } as unknown as CoordinatorClient;
+  const coordinators = fakeCoordinators(() => coordinator);
   const deps = (overrides: Partial<Deps> = {}): Deps =>
     createDeps(env, { coordinators, inference, rateLimiter: unlimitedRateLimiter, ...overrides });
   return { chunk, coordinator, calls, deps, batchId: `batch_test${crypto.randomUUID().replaceAll("-", "")}` };

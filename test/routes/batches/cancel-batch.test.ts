@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchSchema } from "../../../src/schemas/batch";
 import { call, type ErrorEnvelope } from "../../helpers/api";
+import { describeAuthCases } from "../../helpers/auth";
 import { chatLine, createBatch, jsonl, uploadJsonl, waitForBatch } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -46,4 +47,6 @@ describe("POST /v1/batches/{batch_id}/cancel", () => {
     const theirs = await call<{ status: string }>("GET", `/v1/batches/${others.id}`, { key: PROJECT_B.key });
     expect(theirs.body.status).not.toMatch(/cancel/);
   });
+
+  describeAuthCases((key) => call("POST", "/v1/batches/batch_x/cancel", { key }));
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchSchema } from "../../../src/schemas/batch";
 import { call, type ErrorEnvelope } from "../../helpers/api";
+import { describeAuthCases } from "../../helpers/auth";
 import { CHAT_MODEL, chatLine, createBatch, jsonl, uploadJsonl, waitForBatch } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -208,17 +209,12 @@ describe("POST /v1/batches", () => {
     expect(list.body.data.filter((batch) => batch.id === first.body.id)).toHaveLength(1);
   });
 
-  it.each([
-    ["no key", null],
-    ["a wrong key", "sk-nope"],
-  ])("answers 401 with %s", async (_label, key) => {
-    const res = await call<ErrorEnvelope>("POST", "/v1/batches", {
+  describeAuthCases((key) =>
+    call("POST", "/v1/batches", {
       key,
       json: { input_file_id: "file-x", endpoint: "/v1/chat/completions", completion_window: "24h" },
-    });
-    expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe("invalid_api_key");
-  });
+    }),
+  );
 });
 
 describe("POST /v1/batches with a huge body", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchListSchema } from "../../../src/schemas/batch";
 import { call, type ErrorEnvelope } from "../../helpers/api";
+import { describeAuthCases } from "../../helpers/auth";
 import { chatLine, createBatch, jsonl, uploadJsonl } from "../../helpers/batches";
 import { PROJECT_B } from "../../helpers/projects";
 
@@ -46,4 +47,6 @@ describe("GET /v1/batches", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.param).toBe("limit");
   });
+
+  describeAuthCases((key) => call("GET", "/v1/batches", { key }));
 });

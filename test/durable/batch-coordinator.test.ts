@@ -1,0 +1,234 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createDeps } from "../../src/app/deps";
+import type { BatchParams } from "../../src/domain/batch-params";
+import { newId } from "../../src/domain/ids";
+import type { ChunkPlan } from "../../src/domain/jsonl/chunk-planner";
+import { nowSeconds } from "../../src/domain/time";
+import type { Coordinator, LineRecord } from "../../src/durable/coordinator-types";
+import type { Batch } from "../../src/schemas/batch";
+import { fileLines, TERMINAL } from "../helpers/batches";
+import { PROJECT_A } from "../helpers/projects";
+
+// The coordinator driven through its RPCs and alarms alone: the queue is intercepted, so no runner
+// or validator races the test, and every step a runner or the validate job would take is an RPC.
+
+type Sent = { kind: string; chunk?: ChunkPlan };
+
+function interceptQueue(): Sent[] {
+  const sent: Sent[] = [];
+  vi.spyOn(env.BATCH_QUEUE, "sendBatch").mockImplementation(async (messages) => {
+    sent.push(...[...messages].map((message) => message.body as Sent));
+    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+  });
+  return sent;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const deps = () => createDeps(env);
+
+/** Two chunks of two requests; custom ids written as the validate job writes them. */
+const PLAN: ChunkPlan[] = [0, 1].map((index) => ({
+  index,
+  byteStart: index * 100,
+  byteEnd: index * 100 + 90,
+  firstLine: index * 2 + 1,
+  firstRequest: index * 2,
+  requestCount: 2,
+}));
+
+async function startBatch(options: { expiresInSeconds?: number; model?: string } = {}) {
+  const id = newId("batch");
+  const createdAt = nowSeconds();
+  const batch: Batch = {
+    id,
+    object: "batch",
+    endpoint: "/v1/chat/completions",
+    model: options.model ?? null,
+    errors: null,
+    input_file_id: "file-unused",
+    completion_window: "24h",
+    status: "validating",
+    output_file_id: null,
+    error_file_id: null,
+    created_at: createdAt,
+    in_progress_at: null,
+    expires_at: createdAt + (options.expiresInSeconds ?? 86400),
+    finalizing_at: null,
+    completed_at: null,
+    failed_at: null,
+    expired_at: null,
+    cancelling_at: null,
+    cancelled_at: null,
+    request_counts: { total: 0, completed: 0, failed: 0 },
+    usage: {
+      input_tokens: 0,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 0,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 0,
+    },
+    metadata: null,
+  };
+  const params: BatchParams = {
+    projectId: PROJECT_A.id,
+    inputKey: `inputs/${id}`,
+    baseModel: options.model ?? null,
+    outputExpiresAfterSeconds: 3600,
+    webhookUrl: null,
+  };
+  await deps().batches.insert(PROJECT_A.id, batch, params);
+  const coordinator = deps().coordinators.get(id);
+  await coordinator.init(batch, params);
+  const ids = deps().batchWork.customIdWriter(id);
+  for (const customId of ["a", "b", "c", "d"]) {
+    await ids.write(customId);
+  }
+  await ids.close();
+  return { id, coordinator };
+}
+
+/** Runs the due alarm (the runtime may already have run it) and waits for the batch to end. */
+async function settle(batchId: string, coordinator: Coordinator): Promise<Batch> {
+  await runDurableObjectAlarm(env.BATCH_COORDINATOR.get(env.BATCH_COORDINATOR.idFromName(batchId)));
+  let batch: Batch | null = null;
+  await vi.waitUntil(
+    async () => {
+      batch = await coordinator.snapshot();
+      return batch !== null && TERMINAL.includes(batch.status);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+  return batch as unknown as Batch;
+}
+
+/** What a runner does for one finished line: write its segment, then record it. */
+async function recordLine(
+  coordinator: Coordinator,
+  batchId: string,
+  chunk: number,
+  requestIndex: number,
+  final: boolean,
+) {
+  const text = JSON.stringify({
+    custom_id: "abcd"[requestIndex],
+    response: { status_code: 200 },
+    error: null,
+  });
+  const segment = await deps().batchWork.writeSegment(batchId, chunk, [text]);
+  const line: LineRecord = {
+    requestIndex,
+    outcome: "completed",
+    position: 0,
+    usage: { input: 3, output: 5, cached: 0, reasoning: 0 },
+  };
+  return coordinator.recordLines(chunk, segment, [line], final);
+}
+
+describe("BatchCoordinator", () => {
+  it("validates, dispatches every chunk, counts each line once and completes", async () => {
+    const sent = interceptQueue();
+    const { id, coordinator } = await startBatch({ model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast" });
+    expect(sent).toEqual([{ kind: "validate_batch", batchId: id }]);
+    expect((await coordinator.snapshot())?.model).toBe("@cf/meta/llama-3.3-70b-instruct-fp8-fast");
+
+    const running = await coordinator.validated({ ok: true, total: 4, model: "ignored", chunks: PLAN });
+    expect(running).toMatchObject({ status: "in_progress", request_counts: { total: 4 } });
+    expect(running.model).toBe("@cf/meta/llama-3.3-70b-instruct-fp8-fast");
+    expect(sent.filter((m) => m.kind === "run_chunk").map((m) => m.chunk?.index)).toEqual([0, 1]);
+
+    expect((await coordinator.beginChunk(0)).run).toBe(true);
+    expect(await coordinator.beginChunk(0)).toEqual({ run: false, reason: "leased" });
+    await recordLine(coordinator, id, 0, 0, false);
+    // a redelivered runner reports the same line again: it counts once
+    await recordLine(coordinator, id, 0, 0, false);
+    await recordLine(coordinator, id, 0, 1, true);
+    expect((await coordinator.snapshot())?.request_counts).toEqual({ total: 4, completed: 2, failed: 0 });
+
+    await coordinator.beginChunk(1);
+    await recordLine(coordinator, id, 1, 2, false);
+    await recordLine(coordinator, id, 1, 3, true);
+    const done = await settle(id, coordinator);
+    expect(done).toMatchObject({
+      status: "completed",
+      error_file_id: null,
+      request_counts: { total: 4, completed: 4, failed: 0 },
+      usage: { input_tokens: 12, output_tokens: 20, total_tokens: 32 },
+    });
+    expect((await fileLines(done.output_file_id)).map((line) => line.custom_id)).toEqual([
+      "a",
+      "b",
+      "c",
+      "d",
+    ]);
+  });
+
+  it("keeps the model validation learned when it fails the batch", async () => {
+    interceptQueue();
+    const { coordinator } = await startBatch();
+    const failed = await coordinator.validated({
+      ok: false,
+      model: "@cf/openai/gpt-oss-120b",
+      errors: [{ code: "invalid_json_line", message: "x", param: null, line: 2 }],
+    });
+    expect(failed).toMatchObject({ status: "failed", model: "@cf/openai/gpt-oss-120b" });
+  });
+
+  it("on cancel waits for the running runner's last lines, then names the rest batch_cancelled", async () => {
+    interceptQueue();
+    const { id, coordinator } = await startBatch();
+    await coordinator.validated({ ok: true, total: 4, model: "m", chunks: PLAN });
+    await coordinator.beginChunk(0);
+    const cancelling = await coordinator.cancel();
+    expect(cancelling).toMatchObject({ ok: true, batch: { status: "cancelling" } });
+    expect(await coordinator.mayProceed()).toBe(false);
+    expect((await coordinator.beginChunk(1)).run).toBe(false);
+
+    // the runner hands in the line it had in flight and stops: the files are written at once
+    await recordLine(coordinator, id, 0, 0, true);
+    const done = await settle(id, coordinator);
+    expect(done).toMatchObject({
+      status: "cancelled",
+      request_counts: { total: 4, completed: 1, failed: 3 },
+    });
+    expect((await fileLines(done.output_file_id)).map((line) => line.custom_id)).toEqual(["a"]);
+    const errors = (await fileLines(done.error_file_id)) as Array<{
+      custom_id: string;
+      error: { code: string };
+    }>;
+    expect(errors.map((line) => [line.custom_id, line.error.code])).toEqual([
+      ["b", "batch_cancelled"],
+      ["c", "batch_cancelled"],
+      ["d", "batch_cancelled"],
+    ]);
+    expect((await coordinator.cancel()).ok).toBe(true);
+  });
+
+  it("at expiry stops dispatch but takes the lines a runner hands in before writing the files", async () => {
+    interceptQueue();
+    const { id, coordinator } = await startBatch({ expiresInSeconds: 1 });
+    await coordinator.validated({ ok: true, total: 4, model: "m", chunks: PLAN });
+    await coordinator.beginChunk(0);
+    const expiresAt = ((await coordinator.snapshot())?.expires_at ?? 0) * 1000;
+    await vi.waitUntil(() => Date.now() > expiresAt, { timeout: 5_000 });
+    const stub = env.BATCH_COORDINATOR.get(env.BATCH_COORDINATOR.idFromName(id));
+    await runDurableObjectAlarm(stub);
+
+    // a runner is still out: dispatch has stopped, but the batch waits for its lines
+    expect(await coordinator.mayProceed()).toBe(false);
+    expect((await coordinator.snapshot())?.status).toBe("in_progress");
+    await recordLine(coordinator, id, 0, 1, true);
+    const done = await settle(id, coordinator);
+    expect(done).toMatchObject({ status: "expired", request_counts: { total: 4, completed: 1, failed: 3 } });
+    expect((await fileLines(done.output_file_id)).map((line) => line.custom_id)).toEqual(["b"]);
+    expect(
+      ((await fileLines(done.error_file_id)) as Array<{ error: { code: string } }>).map(
+        (line) => line.error.code,
+      ),
+    ).toEqual(["batch_expired", "batch_expired", "batch_expired"]);
+  });
+});
