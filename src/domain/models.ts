@@ -8,14 +8,40 @@ export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
 export type ModelTask = "text-generation" | "text-embeddings";
 
+/** What a model can do, from its published JSON (properties and input schema). */
+export type ModelFeatures = {
+  /** Workers AI's queued batch requests (`queueRequest: true`). */
+  asyncQueue: boolean;
+  /** Accepts a LoRA adapter (`lora`). */
+  lora: boolean;
+  /** Answers `tools` with tool calls. */
+  functionCalling: boolean;
+  /** Takes `response_format` (JSON mode). */
+  jsonMode: boolean;
+  reasoning: boolean;
+  /** The `reasoning_effort` values it takes; empty when it takes none. */
+  reasoningEfforts: string[];
+  /** Takes Responses API input (`input`). */
+  responses: boolean;
+  logprobs: boolean;
+  vision: boolean;
+  /** Refused on the Workers Free plan (403, code 5035). */
+  workersPaid: boolean;
+};
+
 export type ModelInfo = {
-  /** Workers AI model id, e.g. `@cf/meta/llama-3.1-8b-instruct`. */
+  /** Workers AI model id, e.g. `@cf/meta/llama-3.3-70b-instruct-fp8-fast`. */
   id: string;
   task: ModelTask;
-  /** Requests per minute Workers AI allows this account for the model. */
+  /** The rate-limited pool the model's calls count against (`task:text-generation`, `model:<id>`). */
+  pool: string;
+  /** Requests per minute Workers AI allows this account for the pool. */
   rpm: number;
   /** Whether the model accepts a LoRA adapter (`lora`). */
   lora: boolean;
+  features: ModelFeatures;
+  contextWindow: number | null;
+  price: { unit: string; price: number; currency: string }[] | null;
   /** Unix seconds the model was added to Workers AI, when the catalogue says. */
   created?: number;
 };
@@ -30,7 +56,9 @@ export type ResolvedModel = {
   /** The Workers AI model id that runs the request. */
   id: string;
   task: ModelTask;
+  pool: string;
   rpm: number;
+  features: ModelFeatures;
   /** LoRA adapter name or id, sent as `lora`, or null. */
   lora: string | null;
 };
@@ -45,4 +73,6 @@ export interface ModelCatalogue {
   resolve(name: string | undefined, baseModel?: string | null): ResolvedModel | null;
   /** The alias map, for `/v1/models`. */
   aliases(): ModelAlias[];
+  /** When Workers AI retired this model id (and what it names instead), else null. */
+  retirement(name: string): { retiredOn: string; replacement: string | null } | null;
 }

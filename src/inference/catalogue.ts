@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type AiBinding, WORKERS_AI_TASK_NAMES } from "./ai-binding";
-import { DEFAULT_MODEL_ALIASES, isKnownLoraModel, KNOWN_MODELS, modelInfo } from "./known-models";
+import { DEFAULT_MODEL_ALIASES, KNOWN_MODELS, modelSpec, retiredModel, toModelInfo } from "./known-models";
 import type { ModelAlias, ModelCatalogue, ModelInfo, ResolvedModel } from "./types";
 
 const MAX_ADAPTER_NAME = 256;
@@ -50,7 +50,20 @@ export class StaticCatalogue implements ModelCatalogue {
     if (!model) {
       return null;
     }
-    return { requested: name, id: model.id, task: model.task, rpm: model.rpm, lora: null };
+    return {
+      requested: name,
+      id: model.id,
+      task: model.task,
+      pool: model.pool,
+      rpm: model.rpm,
+      features: model.features,
+      lora: null,
+    };
+  }
+
+  retirement(name: string): { retiredOn: string; replacement: string | null } | null {
+    const retired = retiredModel(this.aliasMap.get(name) ?? name);
+    return retired ? { retiredOn: retired.retiredOn, replacement: retired.replacement } : null;
   }
 }
 
@@ -59,12 +72,10 @@ function isAdapterName(name: string): boolean {
   return name.length <= MAX_ADAPTER_NAME && !name.startsWith("@") && !/\s/.test(name);
 }
 
-const PropertySchema = z.object({ property_id: z.string(), value: z.unknown() });
 const CatalogueEntrySchema = z.object({
   name: z.string(),
   task: z.object({ name: z.string() }),
   created_at: z.string().optional(),
-  properties: z.array(PropertySchema).optional(),
 });
 
 function isTaskName(name: string): name is keyof typeof WORKERS_AI_TASK_NAMES {
@@ -76,7 +87,11 @@ function parseCreated(createdAt: string | undefined): number | undefined {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
-/** The text-generation and embedding models of an `env.AI.models()` answer; other tasks are skipped. */
+/**
+ * The models of an `env.AI.models()` answer that the checked-in catalogue knows: the live list says
+ * what the account can run today, the catalogue what each model is (task, features, pool, schema).
+ * A model missing from the catalogue is not served until the catalogue is regenerated.
+ */
 export function modelsFromSearch(entries: unknown[]): ModelInfo[] {
   const models: ModelInfo[] = [];
   for (const raw of entries) {
@@ -84,16 +99,10 @@ export function modelsFromSearch(entries: unknown[]): ModelInfo[] {
     if (!entry.success || !isTaskName(entry.data.task.name)) {
       continue;
     }
-    const { name, properties = [], created_at } = entry.data;
-    const loraProperty = properties.find((p) => p.property_id === "lora")?.value;
-    const lora = loraProperty === true || loraProperty === "true" || isKnownLoraModel(name);
-    const created = parseCreated(created_at);
-    models.push(
-      modelInfo(name, WORKERS_AI_TASK_NAMES[entry.data.task.name], {
-        lora,
-        ...(created ? { created } : {}),
-      }),
-    );
+    const spec = modelSpec(entry.data.name);
+    if (spec && spec.task === WORKERS_AI_TASK_NAMES[entry.data.task.name]) {
+      models.push(toModelInfo(spec, parseCreated(entry.data.created_at)));
+    }
   }
   return models;
 }
@@ -132,7 +141,7 @@ export class CatalogueCache {
         this.entry = { models, expiresAt: this.now() + this.ttlMs };
         return models;
       }
-      console.warn(JSON.stringify({ msg: "Workers AI catalogue is empty; using the built-in list" }));
+      console.warn(JSON.stringify({ msg: "Workers AI lists no catalogued model; using the built-in list" }));
     } catch (err) {
       console.warn(JSON.stringify({ msg: "Workers AI catalogue unavailable", err: String(err) }));
     }

@@ -125,6 +125,34 @@ function responseFormat(value: unknown): Inputs | undefined {
   return undefined;
 }
 
+/**
+ * OpenAI tools in the shape Workers AI's schemas require: they make `description` and the
+ * parameters' `type`/`properties` (and each parameter's `description`) mandatory where OpenAI
+ * makes them optional, so missing ones are filled with empty values instead of failing with 5006.
+ */
+function toTool(tool: unknown): unknown {
+  if (!isObject(tool) || !isObject(tool.function)) {
+    return tool;
+  }
+  const fn = tool.function;
+  const parameters = isObject(fn.parameters) ? fn.parameters : {};
+  const properties = isObject(parameters.properties) ? parameters.properties : {};
+  const described = Object.fromEntries(
+    Object.entries(properties).map(([name, prop]) => [
+      name,
+      isObject(prop) ? { ...prop, type: prop.type ?? "string", description: prop.description ?? "" } : prop,
+    ]),
+  );
+  return {
+    type: "function",
+    function: {
+      ...fn,
+      description: typeof fn.description === "string" ? fn.description : "",
+      parameters: { ...parameters, type: parameters.type ?? "object", properties: described },
+    },
+  };
+}
+
 function chatInputs(request: InferenceRequest): Inputs {
   const { body } = request;
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -132,8 +160,11 @@ function chatInputs(request: InferenceRequest): Inputs {
   }
   const inputs: Inputs = { messages: body.messages.map(toMessage), ...samplingInputs(body) };
   setIfDefined(inputs, "response_format", responseFormat(body.response_format));
+  if (typeof body.reasoning_effort === "string" && request.model.features.reasoningEfforts.length > 0) {
+    inputs.reasoning_effort = body.reasoning_effort;
+  }
   if (Array.isArray(body.tools) && body.tools.length > 0 && body.tool_choice !== "none") {
-    inputs.tools = body.tools;
+    inputs.tools = body.tools.map(toTool);
     setIfDefined(inputs, "tool_choice", body.tool_choice ?? undefined);
   }
   return { ...inputs, ...loraInput(request) };

@@ -1,5 +1,6 @@
 /**
- * Workers AI's internal error codes (cloudflare-docs `workers-ai/platform/errors.mdx`), with the
+ * Workers AI's internal error codes (cloudflare-docs `workers-ai/platform/errors.mdx` at 0309c8b, plus
+ * 5035 from the 2026-07-28 changelog and 5006 as observed), with the
  * HTTP status each one means and whether retrying the same request can succeed. The binding throws
  * them as an Error whose message starts with the code: `"3040: No more data centers to forward the
  * request to"` (workerd `ai-api.ts` builds it from `${internalCode}: ${description}`).
@@ -25,6 +26,8 @@ export const WORKERS_AI_CODES = {
   // not in the docs table, but what input-schema violations answer with ("5006: Error: oneOf at '/' not met")
   "5006": { status: 400, transient: false, description: "Error: oneOf at '/' not met" },
   "5007": { status: 400, transient: false, description: "No such model or task" },
+  // changelog 2026-07-28 "Select models now require the Workers Paid plan": 403 on the Free plan
+  "5035": { status: 403, transient: false, description: "This model requires the Workers Paid plan" },
   "5016": { status: 403, transient: false, description: "User has not agreed to the model terms" },
   "5018": { status: 403, transient: false, description: "The account is not allowed to access this model" },
   "5019": { status: 405, transient: false, description: "Request trying to use deprecated SDK version" },

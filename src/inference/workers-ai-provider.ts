@@ -1,5 +1,7 @@
 import type { AiBinding } from "./ai-binding";
 import { type CatalogueCache, isolateCatalogueCache, StaticCatalogue } from "./catalogue";
+import { fitInputsToSchema } from "./fit-inputs";
+import { modelSpec } from "./known-models";
 import { toOpenAiResponse } from "./to-openai";
 import { toWorkersAiInputs } from "./to-workers-ai";
 import type { InferenceProvider, InferenceRequest, InferenceSuccess, ModelCatalogue } from "./types";
@@ -41,8 +43,10 @@ export class WorkersAiProvider implements InferenceProvider {
   async run(request: InferenceRequest): Promise<InferenceSuccess> {
     let output: unknown;
     try {
-      const inputs = toWorkersAiInputs(request);
-      output = await this.ai.run(request.model.id, inputs);
+      const inputs = fitInputsToSchema(toWorkersAiInputs(request), modelSpec(request.model.id));
+      // fail fast with 3040 when Workers AI is out of capacity instead of waiting in its queue:
+      // the line runner's backoff and the pool's limiter handle that, within the batch's window
+      output = await this.ai.run(request.model.id, inputs, { rejectIfBusy: true });
     } catch (err) {
       throw toInferenceError(err);
     }

@@ -18,7 +18,7 @@ const RequestBodySchema = z
   .looseObject({
     model: z.string().nullable().optional().openapi({
       description: "Required unless the call names a base `model`. A model id or alias, as in batch lines.",
-      example: "@cf/meta/llama-3.1-8b-instruct",
+      example: "@cf/meta/llama-3.1-8b-instruct-fast",
     }),
   })
   .openapi("SyncBatchRequestBody", {
@@ -38,8 +38,8 @@ export const SyncBatchRequestSchema = z
   .openapi("SyncBatchRequest", {
     example: {
       data: [
-        [1, { model: "@cf/meta/llama-3.1-8b-instruct", messages: [{ role: "user", content: "Hello" }] }],
-        [2, { model: "@cf/meta/llama-3.1-8b-instruct", messages: [{ role: "user", content: "Bye" }] }],
+        [1, { model: "@cf/meta/llama-3.1-8b-instruct-fast", messages: [{ role: "user", content: "Hello" }] }],
+        [2, { model: "@cf/meta/llama-3.1-8b-instruct-fast", messages: [{ role: "user", content: "Bye" }] }],
       ],
     },
   });

@@ -23,13 +23,20 @@ function usageFailure(argv: string[], env: Record<string, string | undefined> = 
 
 describe("parseCliArgs", () => {
   it("reads the FastDeploy-style short flags and fills the defaults", () => {
-    const o = options(["-i", "in.jsonl", "-o", "out.jsonl", "--model", "@cf/meta/llama-3.1-8b-instruct"]);
+    const o = options([
+      "-i",
+      "in.jsonl",
+      "-o",
+      "out.jsonl",
+      "--model",
+      "@cf/meta/llama-3.1-8b-instruct-fast",
+    ]);
     expect(o).toEqual({
       inputFile: "in.jsonl",
       outputFile: "out.jsonl",
       outputTmpDir: null,
       errorFile: null,
-      model: "@cf/meta/llama-3.1-8b-instruct",
+      model: "@cf/meta/llama-3.1-8b-instruct-fast",
       endpoint: null,
       baseUrl: DEFAULT_BASE_URL,
       apiKey: LOCAL_API_KEY,

@@ -6,7 +6,7 @@ import { CliError, EXIT } from "../../cli/lib/errors.mjs";
 import { checkInput } from "../../cli/lib/input.mjs";
 
 const CHAT = "/v1/chat/completions";
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 const dir = mkdtempSync(path.join(tmpdir(), "run-batch-input-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;

@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { isModelServed } from "../../cli/lib/models.mjs";
 
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 
 /** A client whose server answers each (decoded) path from `routes`; anything else is a bare 404. */
 function client(routes: Record<string, { status: number; body: unknown }>): { sdk: OpenAI; paths: string[] } {

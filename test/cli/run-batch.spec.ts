@@ -8,7 +8,7 @@ import { runCli } from "./run-cli";
 // The whole CLI, spawned as a process, against a fake Batch API (see fake-batch-api.ts). The same
 // flows run against the real local stack in test/e2e/run-batch.e2e.test.ts.
 
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 const KEY = "sk-test";
 const api = new FakeBatchApi(KEY, [MODEL]);
 let origin = "";

@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { describe, expect, it, vi } from "vitest";
 import { localClient } from "./helpers";
 
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
 function writeJsonl(lines: unknown[]): string {

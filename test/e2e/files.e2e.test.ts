@@ -14,7 +14,10 @@ const line = (i: number) =>
     custom_id: `req-${i}`,
     method: "POST",
     url: "/v1/chat/completions",
-    body: { model: "@cf/meta/llama-3.1-8b-instruct", messages: [{ role: "user", content: `hello ${i}` }] },
+    body: {
+      model: "@cf/meta/llama-3.1-8b-instruct-fast",
+      messages: [{ role: "user", content: `hello ${i}` }],
+    },
   });
 
 let dir: string;

@@ -9,7 +9,7 @@ import { localClient } from "./helpers";
 
 // The run-batch CLI, spawned as a user runs it, against the local stack that global-setup starts.
 
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 const dir = mkdtempSync(path.join(tmpdir(), "run-batch-e2e-"));
 
 type OutputLine = {

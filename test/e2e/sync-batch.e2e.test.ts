@@ -57,7 +57,7 @@ describe("the README's synchronous batch examples against the local stack", () =
     for (const [, response] of data) {
       expect(response).toMatchObject({
         object: "chat.completion",
-        model: "@cf/meta/llama-3.1-8b-instruct",
+        model: "@cf/meta/llama-3.1-8b-instruct-fast",
         choices: [{ message: { role: "assistant", content: expect.any(String) } }],
       });
     }

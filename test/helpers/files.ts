@@ -14,7 +14,7 @@ export const BATCH_LINE = JSON.stringify({
   custom_id: "r1",
   method: "POST",
   url: "/v1/chat/completions",
-  body: { model: "@cf/meta/llama-3.1-8b-instruct", messages: [{ role: "user", content: "hi" }] },
+  body: { model: "@cf/meta/llama-3.1-8b-instruct-fast", messages: [{ role: "user", content: "hi" }] },
 });
 
 export type FormPart = {

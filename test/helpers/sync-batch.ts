@@ -1,6 +1,6 @@
 import { type ApiResponse, call } from "./api";
 
-export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct";
+export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 export const EMBEDDING_MODEL = "@cf/baai/bge-base-en-v1.5";
 
 export type SyncBatchPath = "chat/completions" | "completions" | "embeddings";

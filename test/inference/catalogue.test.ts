@@ -6,19 +6,29 @@ import {
   parseModelAliases,
   StaticCatalogue,
 } from "../../src/inference/catalogue";
-import { DEFAULT_MODEL_ALIASES, KNOWN_MODELS, modelInfo } from "../../src/inference/known-models";
+import {
+  DEFAULT_MODEL_ALIASES,
+  KNOWN_MODELS,
+  modelSpec,
+  toModelInfo,
+} from "../../src/inference/known-models";
 import { searchModels } from "../../src/inference/simulator/models";
 
 const LORA_BASE = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
-const NO_LORA = "@cf/meta/llama-3.1-8b-instruct-fp8";
-const catalogue = new StaticCatalogue(
-  [
-    modelInfo(LORA_BASE, "text-generation"),
-    modelInfo(NO_LORA, "text-generation"),
-    modelInfo("@cf/baai/bge-large-en-v1.5", "text-embeddings"),
-  ],
-  { "gpt-4o-mini": NO_LORA, "text-embedding-3-large": "@cf/baai/bge-large-en-v1.5", ghost: "@cf/none/x" },
-);
+const NO_LORA = "@cf/meta/llama-3.1-8b-instruct-fast";
+function info(id: string) {
+  const spec = modelSpec(id);
+  if (!spec) {
+    throw new Error(`${id} is not catalogued`);
+  }
+  return toModelInfo(spec);
+}
+
+const catalogue = new StaticCatalogue([info(LORA_BASE), info(NO_LORA), info("@cf/baai/bge-large-en-v1.5")], {
+  "gpt-4o-mini": NO_LORA,
+  "text-embedding-3-large": "@cf/baai/bge-large-en-v1.5",
+  ghost: "@cf/none/x",
+});
 
 describe("StaticCatalogue.resolve", () => {
   it.each([
@@ -65,16 +75,21 @@ describe("StaticCatalogue.resolve", () => {
 describe("the built-in knowledge", () => {
   it.each([
     ["@cf/meta/llama-3.3-70b-instruct-fp8-fast", 300, true],
-    ["@cf/baai/bge-small-en-v1.5", 3000, false],
+    ["@cf/baai/bge-base-en-v1.5", 3000, false],
     ["@cf/baai/bge-large-en-v1.5", 1500, false],
     ["@cf/mistral/mistral-7b-instruct-v0.2-lora", 300, true],
   ])("%s: %i rpm, lora %s", (id, rpm, lora) => {
     expect(KNOWN_MODELS.find((m) => m.id === id)).toMatchObject({ rpm, lora });
   });
 
-  it("documents the per-model text-generation exceptions", () => {
-    expect(modelInfo("@cf/qwen/qwen1.5-14b-chat-awq", "text-generation").rpm).toBe(150);
-    expect(modelInfo("@cf/microsoft/phi-2", "text-generation").rpm).toBe(720);
+  it("puts every text-generation model of the account in one pool, and a model with its own limit in its own", () => {
+    const pools = new Set(KNOWN_MODELS.filter((m) => m.task === "text-generation").map((m) => m.pool));
+    expect(pools).toEqual(new Set(["task:text-generation"]));
+    expect(info("@cf/baai/bge-large-en-v1.5")).toMatchObject({
+      pool: "model:@cf/baai/bge-large-en-v1.5",
+      rpm: 1500,
+    });
+    expect(info("@cf/baai/bge-m3")).toMatchObject({ pool: "task:text-embeddings", rpm: 3000 });
   });
 
   it("points every default alias at a known model", () => {
@@ -86,21 +101,17 @@ describe("the built-in knowledge", () => {
 });
 
 describe("modelsFromSearch", () => {
-  it("keeps text generation and embeddings, reads lora and created_at", () => {
+  it("serves the listed models the checked-in catalogue knows, with the catalogue's facts", () => {
     const models = modelsFromSearch([
-      {
-        name: "@cf/x/tuned",
-        task: { name: "Text Generation" },
-        created_at: "2024-04-01 22:14:40.529",
-        properties: [{ property_id: "lora", value: "true" }],
-      },
-      { name: "@cf/x/embed", task: { name: "Text Embeddings" }, properties: [] },
+      { name: NO_LORA, task: { name: "Text Generation" }, created_at: "2024-04-01 22:14:40.529" },
+      { name: "@cf/baai/bge-m3", task: { name: "Text Embeddings" }, properties: [] },
+      { name: "@cf/x/tuned", task: { name: "Text Generation" } },
       { name: "@cf/x/image", task: { name: "Text-to-Image" } },
       { broken: true },
     ]);
-    expect(models).toEqual([
-      { id: "@cf/x/tuned", task: "text-generation", rpm: 300, lora: true, created: 1712009680 },
-      { id: "@cf/x/embed", task: "text-embeddings", rpm: 3000, lora: false },
+    expect(models.map((m) => [m.id, m.task, m.pool, m.created])).toEqual([
+      [NO_LORA, "text-generation", "task:text-generation", 1712009680],
+      ["@cf/baai/bge-m3", "text-embeddings", "task:text-embeddings", 1716406029],
     ]);
   });
 
@@ -123,7 +134,7 @@ describe("CatalogueCache", () => {
     const ai = fakeAi(async () => searchModels());
     const [a, b] = await Promise.all([cache.models(ai), cache.models(ai)]);
     expect(a).toBe(b);
-    expect(a.some((m) => m.id === "@cf/ibm-granite/granite-4.0-h-micro")).toBe(true);
+    expect(a.some((m) => m.id === "@cf/openai/gpt-oss-120b")).toBe(true);
     now = 999;
     await cache.models(ai);
     expect(ai.models).toHaveBeenCalledTimes(1);

@@ -1,28 +1,22 @@
+import { StaticCatalogue } from "../../src/inference/catalogue";
+import { KNOWN_MODELS } from "../../src/inference/known-models";
 import type { BatchEndpoint, InferenceRequest, ResolvedModel } from "../../src/inference/types";
 
-export const LLAMA_8B: ResolvedModel = {
-  requested: "@cf/meta/llama-3.1-8b-instruct-fp8",
-  id: "@cf/meta/llama-3.1-8b-instruct-fp8",
-  task: "text-generation",
-  rpm: 300,
-  lora: null,
-};
+const CATALOGUE = new StaticCatalogue(KNOWN_MODELS);
 
-export const LLAMA_70B: ResolvedModel = {
-  requested: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
-  id: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
-  task: "text-generation",
-  rpm: 300,
-  lora: null,
-};
+/** A model of the checked-in catalogue, resolved as a batch line would resolve it. */
+export function resolved(id: string): ResolvedModel {
+  const model = CATALOGUE.resolve(id);
+  if (!model) {
+    throw new Error(`${id} is not in the model catalogue`);
+  }
+  return model;
+}
 
-export const BGE_SMALL: ResolvedModel = {
-  requested: "@cf/baai/bge-small-en-v1.5",
-  id: "@cf/baai/bge-small-en-v1.5",
-  task: "text-embeddings",
-  rpm: 3000,
-  lora: null,
-};
+export const LLAMA_8B = resolved("@cf/meta/llama-3.1-8b-instruct-fast");
+export const LLAMA_70B = resolved("@cf/meta/llama-3.3-70b-instruct-fp8-fast");
+export const GPT_OSS = resolved("@cf/openai/gpt-oss-120b");
+export const BGE_SMALL = resolved("@cf/baai/bge-base-en-v1.5");
 
 export function inferenceRequest(
   endpoint: BatchEndpoint,

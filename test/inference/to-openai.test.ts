@@ -12,7 +12,7 @@ describe("toOpenAiResponse: chat completions", () => {
     expect(body).toMatchObject({
       object: "chat.completion",
       created: NOW / 1000,
-      model: "@cf/meta/llama-3.1-8b-instruct-fp8",
+      model: "@cf/meta/llama-3.1-8b-instruct-fast",
       choices: [{ index: 0, message: { role: "assistant", content: "Hello." }, finish_reason: "stop" }],
       usage,
     });
@@ -144,7 +144,7 @@ describe("toOpenAiResponse: embeddings", () => {
         { object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] },
         { object: "embedding", index: 1, embedding: [0.4, 0.5, 0.6] },
       ],
-      model: "@cf/baai/bge-small-en-v1.5",
+      model: "@cf/baai/bge-base-en-v1.5",
       usage: { prompt_tokens: 3, total_tokens: 3 },
     });
     expect(tokens).toEqual({ inputTokens: 3, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 });

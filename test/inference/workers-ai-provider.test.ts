@@ -10,7 +10,7 @@ import { BGE_SMALL, chat, inferenceRequest, LLAMA_70B } from "./fixtures";
 
 function overSimulator(): WorkersAiProvider {
   return new WorkersAiProvider(new WorkersAiSimulator({ state: new SimulatorState() }), {
-    aliases: { "gpt-4o-mini": "@cf/meta/llama-3.1-8b-instruct-fp8" },
+    aliases: { "gpt-4o-mini": "@cf/meta/llama-3.1-8b-instruct-fast" },
     cache: new CatalogueCache(),
   });
 }
@@ -47,8 +47,8 @@ describe("WorkersAiProvider over the simulator", () => {
 
   it("serves the live catalogue plus aliases", async () => {
     const catalogue = await overSimulator().catalogue();
-    expect(catalogue.resolve("@cf/ibm-granite/granite-4.0-h-micro")).not.toBeNull();
-    expect(catalogue.resolve("gpt-4o-mini")).toMatchObject({ id: "@cf/meta/llama-3.1-8b-instruct-fp8" });
+    expect(catalogue.resolve("@cf/openai/gpt-oss-120b")).not.toBeNull();
+    expect(catalogue.resolve("gpt-4o-mini")).toMatchObject({ id: "@cf/meta/llama-3.1-8b-instruct-fast" });
   });
 });
 
@@ -64,11 +64,11 @@ describe("WorkersAiProvider over env.AI", () => {
 
     const { body, usage } = await deps.inference.run(chat("Hi", { max_tokens: 20, temperature: 0 }));
 
-    expect(run).toHaveBeenCalledWith("@cf/meta/llama-3.1-8b-instruct-fp8", {
-      messages: [{ role: "user", content: "Hi" }],
-      max_tokens: 20,
-      temperature: 0,
-    });
+    expect(run).toHaveBeenCalledWith(
+      "@cf/meta/llama-3.1-8b-instruct-fast",
+      { messages: [{ role: "user", content: "Hi" }], max_tokens: 20, temperature: 0 },
+      { rejectIfBusy: true },
+    );
     expect(body).toMatchObject({ choices: [{ message: { content: "From the binding." } }] });
     expect(usage).toMatchObject({ inputTokens: 3, outputTokens: 4 });
   });

@@ -12,7 +12,7 @@ import {
 } from "../../src/inference/types";
 import { parseSyncBatchRequest, runSyncBatch, type SyncBatchJob } from "../../src/services/sync-batch";
 
-const CHAT = "@cf/meta/llama-3.1-8b-instruct";
+const CHAT = "@cf/meta/llama-3.1-8b-instruct-fast";
 const LORA_BASE = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const catalogue = new StaticCatalogue(KNOWN_MODELS, { "gpt-4o-mini": CHAT });
 

@@ -95,7 +95,7 @@ export function checkRequestLine(text: string, rules: LineRules): LineCheck {
   if (body.stream === true) {
     return fail(lineErrors.streaming(endpoint.label));
   }
-  const bodyError = endpoint.checkBody(body);
+  const bodyError = endpoint.checkBody(body) ?? checkFeatures(body, model);
   if (bodyError) {
     return fail(bodyError);
   }
@@ -114,13 +114,61 @@ function resolveModel(body: JsonObject, rules: LineRules): ResolvedModel | LineE
   }
   const resolved = rules.catalogue.resolve(given, rules.baseModel);
   if (resolved === null) {
-    return lineErrors.modelNotFound(given ?? rules.baseModel ?? "");
+    const name = given ?? rules.baseModel ?? "";
+    return retiredModelError(name, rules.catalogue) ?? lineErrors.modelNotFound(name);
   }
   const { task } = ENDPOINTS[rules.endpoint];
   if (resolved.task !== task) {
     return lineErrors.modelWrongTask(resolved.requested, resolved.task, rules.endpoint);
   }
   return resolved;
+}
+
+function retiredModelError(name: string, catalogue: ModelCatalogue): LineError | null {
+  const retired = catalogue.retirement(name);
+  if (!retired) {
+    return null;
+  }
+  const instead = retired.replacement ? ` Use '${retired.replacement}' instead.` : "";
+  return {
+    code: "model_not_found",
+    message: `The model '${name}' was retired by Workers AI on ${retired.retiredOn} and can no longer be used.${instead} GET /v1/models lists the models served.`,
+    param: "body.model",
+  };
+}
+
+function unsupported(model: ResolvedModel, feature: string, param: string): LineError {
+  return {
+    code: "unsupported_parameter",
+    message: `The model '${model.requested}' (${model.id}) does not support ${feature}. GET /v1/models lists each model's capabilities.`,
+    param: `body.${param}`,
+  };
+}
+
+/**
+ * The features a line asks for that its model lacks (from the model's published JSON): refused at
+ * validation, so a large batch fails in seconds instead of line by line after hours.
+ */
+function checkFeatures(body: JsonObject, model: ResolvedModel): LineError | null {
+  const { features } = model;
+  const format = isObject(body.response_format) ? body.response_format.type : undefined;
+  if ((format === "json_object" || format === "json_schema") && !features.jsonMode) {
+    return unsupported(model, `response_format '${format}' (JSON mode)`, "response_format");
+  }
+  const tools = Array.isArray(body.tools) && body.tools.length > 0;
+  if (tools && body.tool_choice !== "none" && !features.functionCalling) {
+    return unsupported(model, "tools (function calling)", "tools");
+  }
+  const effort = body.reasoning_effort;
+  if (!isMissing(effort) && !features.reasoningEfforts.includes(String(effort))) {
+    const which =
+      features.reasoningEfforts.length > 0 ? `reasoning_effort '${String(effort)}'` : "reasoning_effort";
+    return unsupported(model, which, "reasoning_effort");
+  }
+  if ((body.logprobs === true || !isMissing(body.top_logprobs)) && !features.logprobs) {
+    return unsupported(model, "logprobs", body.logprobs === true ? "logprobs" : "top_logprobs");
+  }
+  return null;
 }
 
 function checkMessages(body: JsonObject): LineError | null {

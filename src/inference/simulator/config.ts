@@ -4,8 +4,18 @@ import { isWorkersAiCode, WORKERS_AI_CODES, type WorkersAiCode } from "../worker
 export type SimulatorConfig = {
   /** Added to every call, in ms. */
   latencyMs: number;
-  /** Requests per minute per model before answering like Workers AI's 429 (3040). 0 = no limit. */
+  /**
+   * Requests per minute per rate-limited pool (the account's budget per task type, as Workers AI
+   * counts) before answering like Workers AI's 429 (3040). 0 = no limit.
+   */
   rpmLimit: number;
+  /**
+   * Calls one model serves at once. A call beyond it waits (Workers AI's capacity queue), or fails
+   * at once with 429/3040 when the caller set `rejectIfBusy`. 0 = unlimited.
+   */
+  capacity: number;
+  /** Answer like an account on the Workers Free plan: Workers-Paid models fail with 403/5035. */
+  freePlan: boolean;
   /** Share of attempts (0..1) that fail with `transientErrorCode`, decided per request and attempt. */
   transientErrorRate: number;
   transientErrorCode: WorkersAiCode;
@@ -17,6 +27,8 @@ export type SimulatorConfig = {
 export const DEFAULT_SIMULATOR_CONFIG: SimulatorConfig = {
   latencyMs: 0,
   rpmLimit: 0,
+  capacity: 0,
+  freePlan: false,
   transientErrorRate: 0,
   transientErrorCode: "3040",
   permanentErrorRate: 0,
@@ -26,6 +38,8 @@ export const DEFAULT_SIMULATOR_CONFIG: SimulatorConfig = {
 export type SimulatorVars = {
   SIMULATOR_LATENCY_MS?: unknown;
   SIMULATOR_RPM_LIMIT?: unknown;
+  SIMULATOR_CAPACITY?: unknown;
+  SIMULATOR_FREE_PLAN?: unknown;
   SIMULATOR_TRANSIENT_ERROR_RATE?: unknown;
   SIMULATOR_TRANSIENT_ERROR_CODE?: unknown;
   SIMULATOR_PERMANENT_ERROR_RATE?: unknown;
@@ -68,6 +82,8 @@ export function readSimulatorConfig(vars: SimulatorVars): SimulatorConfig {
   return {
     latencyMs: numberVar("SIMULATOR_LATENCY_MS", vars.SIMULATOR_LATENCY_MS, d.latencyMs, 600_000),
     rpmLimit: Math.floor(numberVar("SIMULATOR_RPM_LIMIT", vars.SIMULATOR_RPM_LIMIT, d.rpmLimit, 1_000_000)),
+    capacity: Math.floor(numberVar("SIMULATOR_CAPACITY", vars.SIMULATOR_CAPACITY, d.capacity, 100_000)),
+    freePlan: String(vars.SIMULATOR_FREE_PLAN ?? "") === "true",
     transientErrorRate: numberVar(
       "SIMULATOR_TRANSIENT_ERROR_RATE",
       vars.SIMULATOR_TRANSIENT_ERROR_RATE,

@@ -60,6 +60,13 @@ export function requestText(inputs: Inputs): string {
   if (typeof inputs.prompt === "string") {
     return inputs.prompt;
   }
+  if (typeof inputs.input === "string") {
+    return inputs.input;
+  }
+  if (Array.isArray(inputs.input)) {
+    // Responses API input items: messages with string or part-array content
+    return inputs.input.map((item) => (isObject(item) ? contentText(item.content) : "")).join("\n");
+  }
   if (Array.isArray(inputs.text)) {
     return inputs.text.filter((t) => typeof t === "string").join("\n");
   }

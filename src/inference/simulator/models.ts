@@ -1,23 +1,19 @@
 /**
- * The simulator's model catalogue: real Workers AI ids, tasks and properties, in the shape
- * `env.AI.models()` answers with (`name` is the model id, `id` a catalogue UUID). It deliberately
- * differs a little from the provider's built-in list, as the live catalogue does. `createdAt` values
- * are approximate.
+ * The simulator's model catalogue: the checked-in catalogue (generated from Cloudflare's published
+ * model JSON), answered in the shape `env.AI.models()` answers with (`name` is the model id, `id`
+ * the catalogue UUID).
  */
+import { MODEL_SPECS } from "../known-models";
+import type { ModelSpec } from "../model-spec";
 
 type TaskName = "Text Generation" | "Text Embeddings";
 
 export type SimulatedModel = {
   name: string;
   task: TaskName;
-  description: string;
-  /** Accepts `lora` (the catalogue's `lora` property, or the documented LoRA list). */
-  lora: boolean;
-  /** Answers `tools` with tool calls (the catalogue's `function_calling` property). */
-  functionCalling: boolean;
-  /** Embedding width, for embedding models. */
-  dimensions?: number;
-  createdAt: string;
+  spec: ModelSpec;
+  /** Embedding width, for embedding models (1024 where the JSON does not say). */
+  dimensions: number;
 };
 
 const TASKS: Record<TaskName, { id: string; description: string }> = {
@@ -31,46 +27,12 @@ const TASKS: Record<TaskName, { id: string; description: string }> = {
   },
 };
 
-function textModel(name: string, lora: boolean, functionCalling: boolean, createdAt: string): SimulatedModel {
-  return {
-    name,
-    task: "Text Generation",
-    description: `Simulated ${name}.`,
-    lora,
-    functionCalling,
-    createdAt,
-  };
-}
-
-function embeddingModel(name: string, dimensions: number, createdAt: string): SimulatedModel {
-  return {
-    name,
-    task: "Text Embeddings",
-    description: `Simulated ${name} (${dimensions} dimensions).`,
-    lora: false,
-    functionCalling: false,
-    dimensions,
-    createdAt,
-  };
-}
-
-export const SIMULATED_MODELS: readonly SimulatedModel[] = [
-  textModel("@cf/meta/llama-3.3-70b-instruct-fp8-fast", true, true, "2024-12-06 17:09:18.338"),
-  textModel("@cf/meta/llama-3.1-8b-instruct", false, false, "2024-07-18 22:53:33.746"),
-  textModel("@cf/meta/llama-3.1-8b-instruct-fast", false, false, "2025-01-16 10:00:00.000"),
-  textModel("@cf/meta/llama-3.1-8b-instruct-fp8", false, false, "2024-07-25 17:46:04.304"),
-  textModel("@cf/meta/llama-3.2-3b-instruct", false, false, "2024-09-25 20:05:43.986"),
-  textModel("@cf/meta/llama-4-scout-17b-16e-instruct", false, true, "2025-04-05 20:25:56.137"),
-  textModel("@cf/mistralai/mistral-small-3.1-24b-instruct", true, true, "2025-03-18 03:28:37.890"),
-  textModel("@cf/google/gemma-3-12b-it", true, false, "2025-03-18 03:58:02.423"),
-  textModel("@cf/qwen/qwen2.5-coder-32b-instruct", true, false, "2025-02-27 00:31:43.829"),
-  textModel("@cf/mistral/mistral-7b-instruct-v0.2-lora", true, false, "2024-04-01 22:14:40.529"),
-  textModel("@cf/ibm-granite/granite-4.0-h-micro", false, true, "2025-10-07 18:46:29.436"),
-  embeddingModel("@cf/baai/bge-small-en-v1.5", 384, "2023-11-07 15:43:58.042"),
-  embeddingModel("@cf/baai/bge-base-en-v1.5", 768, "2023-09-25 19:21:11.898"),
-  embeddingModel("@cf/baai/bge-large-en-v1.5", 1024, "2023-11-07 15:43:58.042"),
-  embeddingModel("@cf/baai/bge-m3", 1024, "2024-05-22 19:27:09.781"),
-];
+export const SIMULATED_MODELS: readonly SimulatedModel[] = MODEL_SPECS.map((spec) => ({
+  name: spec.id,
+  task: spec.task === "text-generation" ? "Text Generation" : "Text Embeddings",
+  spec,
+  dimensions: spec.dimensions ?? 1024,
+}));
 
 const BY_NAME = new Map(SIMULATED_MODELS.map((model) => [model.name, model]));
 
@@ -78,31 +40,34 @@ export function findSimulatedModel(name: string): SimulatedModel | undefined {
   return BY_NAME.get(name);
 }
 
-/** A stable UUID-shaped id per model, as the real catalogue has one. */
-function catalogueId(index: number): string {
-  const hex = (index + 1).toString(16).padStart(12, "0");
-  return `5a1e0000-0000-4000-8000-${hex}`;
+function createdAt(seconds: number | null): string {
+  return seconds === null ? "" : new Date(seconds * 1000).toISOString().replace("T", " ").replace("Z", "");
 }
 
-function toSearchObject(model: SimulatedModel, index: number): AiModelsSearchObject & { created_at: string } {
-  const properties = [
-    { property_id: "context_window", value: model.task === "Text Generation" ? "32000" : "512" },
-  ];
-  if (model.lora) {
-    properties.push({ property_id: "lora", value: "true" });
+function toSearchObject(model: SimulatedModel): AiModelsSearchObject & { created_at: string } {
+  const { spec } = model;
+  const properties: { property_id: string; value: unknown }[] = [];
+  const flag = (id: string, on: boolean) => on && properties.push({ property_id: id, value: "true" });
+  flag("async_queue", spec.features.asyncQueue);
+  flag("lora", spec.features.lora);
+  flag("function_calling", spec.features.functionCalling);
+  flag("reasoning", spec.features.reasoning);
+  flag("require_workers_paid", spec.features.workersPaid);
+  if (spec.contextWindow !== null) {
+    properties.push({ property_id: "context_window", value: String(spec.contextWindow) });
   }
-  if (model.functionCalling) {
-    properties.push({ property_id: "function_calling", value: "true" });
+  if (spec.price) {
+    properties.push({ property_id: "price", value: spec.price });
   }
   return {
-    id: catalogueId(index),
+    id: spec.catalogueId,
     source: 1,
     name: model.name,
-    description: model.description,
+    description: spec.description,
     task: { id: TASKS[model.task].id, name: model.task, description: TASKS[model.task].description },
-    created_at: model.createdAt,
+    created_at: createdAt(spec.created),
     tags: [],
-    properties,
+    properties: properties as AiModelsSearchObject["properties"],
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ModelCatalogue, ModelInfo } from "../../inference/types";
 import type { Model } from "../../schemas/model";
 
-/** `@cf/meta/llama-…` is owned by `meta`. */
+/** A model id `@cf/<owner>/<name>` is owned by `<owner>`. */
 function ownerOf(id: string): string {
   return id.split("/")[1] ?? "cloudflare";
 }
@@ -15,6 +15,21 @@ function toModel(id: string, info: ModelInfo): Model {
     task: info.task,
     root: info.id,
     lora: info.lora,
+    context_window: info.contextWindow,
+    capabilities: {
+      function_calling: info.features.functionCalling,
+      json_mode: info.features.jsonMode,
+      lora: info.lora,
+      reasoning: info.features.reasoning,
+      reasoning_effort: info.features.reasoningEfforts,
+      responses_input: info.features.responses,
+      logprobs: info.features.logprobs,
+      vision: info.features.vision,
+      async_queue: info.features.asyncQueue,
+    },
+    price: info.price,
+    requires_workers_paid: info.features.workersPaid,
+    rate_limit: { pool: info.pool, requests_per_minute: info.rpm },
   };
 }
 

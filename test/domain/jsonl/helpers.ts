@@ -1,16 +1,22 @@
 import type { RawLine } from "../../../src/domain/jsonl/line-reader";
 import { readLines } from "../../../src/domain/jsonl/line-reader";
+import { modelSpec, retiredModel, toModelInfo } from "../../../src/inference/known-models";
 import type { ModelCatalogue, ModelInfo, ResolvedModel } from "../../../src/inference/types";
 
-export const LLAMA = "@cf/meta/llama-3.1-8b-instruct";
+export const LLAMA = "@cf/meta/llama-3.1-8b-instruct-fast";
 export const MISTRAL_LORA = "@cf/mistral/mistral-7b-instruct-v0.2-lora";
 export const BGE = "@cf/baai/bge-base-en-v1.5";
 
-const MODELS: ModelInfo[] = [
-  { id: LLAMA, task: "text-generation", rpm: 300, lora: false },
-  { id: MISTRAL_LORA, task: "text-generation", rpm: 300, lora: true },
-  { id: BGE, task: "text-embeddings", rpm: 1500, lora: false },
-];
+export const GPT_OSS = "@cf/openai/gpt-oss-120b";
+
+/** Catalogue entries of real models, so that features and pools are the published ones. */
+const MODELS: ModelInfo[] = [LLAMA, MISTRAL_LORA, BGE, GPT_OSS].map((id) => {
+  const spec = modelSpec(id);
+  if (!spec) {
+    throw new Error(`${id} is not in the model catalogue`);
+  }
+  return toModelInfo(spec);
+});
 const ALIASES: Record<string, string> = { "llama-3.1-8b": LLAMA };
 
 /**
@@ -32,13 +38,19 @@ export class FakeCatalogue implements ModelCatalogue {
     }
     const info = MODELS.find((model) => model.id === (ALIASES[name] ?? name));
     if (info) {
-      return { requested: name, id: info.id, task: info.task, rpm: info.rpm, lora: null };
+      const { id, task, pool, rpm, features } = info;
+      return { requested: name, id, task, pool, rpm, features, lora: null };
     }
     const base = baseModel ? this.resolve(baseModel) : null;
     if (base && MODELS.some((model) => model.id === base.id && model.lora)) {
       return { ...base, requested: name, lora: name };
     }
     return null;
+  }
+
+  retirement(name: string): { retiredOn: string; replacement: string | null } | null {
+    const retired = retiredModel(name);
+    return retired ? { retiredOn: retired.retiredOn, replacement: retired.replacement } : null;
   }
 }
 

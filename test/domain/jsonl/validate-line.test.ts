@@ -297,10 +297,17 @@ describe("checkRequestLine", () => {
       chatBody({ model: "llama-3.1-8b", messages: [{ role: "user" }] }),
       rules(),
     );
-    expect(check).toEqual({
+    expect(check).toMatchObject({
       ok: true,
       customId: "r1",
-      model: { requested: "llama-3.1-8b", id: LLAMA, task: "text-generation", rpm: 300, lora: null },
+      model: {
+        requested: "llama-3.1-8b",
+        id: LLAMA,
+        task: "text-generation",
+        pool: "task:text-generation",
+        rpm: 300,
+        lora: null,
+      },
     });
   });
 

@@ -12,6 +12,8 @@ describe("readSimulatorConfig", () => {
       readSimulatorConfig({
         SIMULATOR_LATENCY_MS: "250",
         SIMULATOR_RPM_LIMIT: "300",
+        SIMULATOR_CAPACITY: "4",
+        SIMULATOR_FREE_PLAN: "true",
         SIMULATOR_TRANSIENT_ERROR_RATE: "0.1",
         SIMULATOR_TRANSIENT_ERROR_CODE: "3007",
         SIMULATOR_PERMANENT_ERROR_RATE: "0.01",
@@ -20,6 +22,8 @@ describe("readSimulatorConfig", () => {
     ).toEqual({
       latencyMs: 250,
       rpmLimit: 300,
+      capacity: 4,
+      freePlan: true,
       transientErrorRate: 0.1,
       transientErrorCode: "3007",
       permanentErrorRate: 0.01,

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_SIMULATOR_CONFIG, type SimulatorConfig } from "../../../src/inference/simulator/config";
 import { SimulatorState, WorkersAiSimulator } from "../../../src/inference/simulator/simulator";
 
-const LLAMA = "@cf/meta/llama-3.1-8b-instruct-fp8";
+const LLAMA = "@cf/meta/llama-3.1-8b-instruct-fast";
 const TOOLS_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+/** Its output schema declares `usage`; llama-3.1-8b-instruct-fast's does not. */
+const USAGE_MODEL = TOOLS_MODEL;
 const user = (content: string) => ({ messages: [{ role: "user", content }] });
 
 function simulator(config: Partial<SimulatorConfig> = {}, now: () => number = () => 0) {
@@ -33,25 +35,31 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 describe("WorkersAiSimulator.run: text generation", () => {
   it("answers {response, usage} like Workers AI, deterministically", async () => {
     const { sim } = simulator();
-    const first = await sim.run(LLAMA, user("What is a batch?"));
+    const first = await sim.run(USAGE_MODEL, user("What is a batch?"));
     expect(first).toEqual({
       response: expect.stringContaining('to "What is a batch?"'),
       usage: { prompt_tokens: 4, completion_tokens: expect.any(Number), total_tokens: expect.any(Number) },
     });
-    expect(await simulator().sim.run(LLAMA, user("What is a batch?"))).toEqual(first);
-    expect(await sim.run(LLAMA, user("Something else"))).not.toEqual(first);
+    expect(await simulator().sim.run(USAGE_MODEL, user("What is a batch?"))).toEqual(first);
+    expect(await sim.run(USAGE_MODEL, user("Something else"))).not.toEqual(first);
+  });
+
+  it("leaves usage out where the model's output schema has none", async () => {
+    expect(await simulator().sim.run(LLAMA, user("What is a batch?"))).toEqual({
+      response: expect.stringContaining('to "What is a batch?"'),
+    });
   });
 
   it("counts ≈4 characters per token and bounds the completion by max_tokens", async () => {
     const { sim } = simulator();
-    const full = (await sim.run(LLAMA, user("x".repeat(400)))) as {
+    const full = (await sim.run(USAGE_MODEL, user("x".repeat(400)))) as {
       response: string;
       usage: Record<string, number>;
     };
     expect(full.usage.prompt_tokens).toBe(100);
     expect(full.usage.completion_tokens).toBe(Math.ceil(full.response.length / 4));
     expect(full.usage.total_tokens).toBe(100 + Math.ceil(full.response.length / 4));
-    const short = (await sim.run(LLAMA, { ...user("x".repeat(400)), max_tokens: 3 })) as {
+    const short = (await sim.run(USAGE_MODEL, { ...user("x".repeat(400)), max_tokens: 3 })) as {
       response: string;
       usage: Record<string, number>;
     };
@@ -74,11 +82,16 @@ describe("WorkersAiSimulator.run: text generation", () => {
         n: { type: "integer" },
       },
     };
-    const out = (await sim.run(LLAMA, {
-      ...user("Tell me"),
-      response_format: { type: "json_schema", json_schema: schema },
-    })) as { response: Record<string, unknown> };
+    const format = { type: "json_schema", json_schema: schema };
+    const out = (await sim.run(TOOLS_MODEL, { ...user("Tell me"), response_format: format })) as {
+      response: Record<string, unknown>;
+    };
     expect(out.response).toEqual({ name: expect.any(String), tags: [expect.any(String)], n: 1 });
+    // a model whose schema has no response_format ignores it
+    const plain = (await sim.run(LLAMA, { ...user("Tell me"), response_format: format })) as {
+      response: unknown;
+    };
+    expect(typeof plain.response).toBe("string");
   });
 
   it("calls a tool when the model supports function calling", async () => {
@@ -88,7 +101,8 @@ describe("WorkersAiSimulator.run: text generation", () => {
         type: "function",
         function: {
           name: "weather",
-          parameters: { type: "object", properties: { city: { type: "string" } } },
+          description: "Current weather",
+          parameters: { type: "object", properties: { city: { type: "string", description: "City" } } },
         },
       },
     ];
@@ -103,6 +117,35 @@ describe("WorkersAiSimulator.run: text generation", () => {
     });
     expect(afterTool).not.toHaveProperty("tool_calls");
     expect(await sim.run(LLAMA, { ...user("Weather in Paris?"), tools })).not.toHaveProperty("tool_calls");
+  });
+
+  it("refuses a tool without the description Workers AI's schema requires, with 5006", async () => {
+    const tools = [
+      { type: "function", function: { name: "weather", parameters: { type: "object", properties: {} } } },
+    ];
+    const err = await failure(simulator().sim.run(TOOLS_MODEL, { ...user("Weather?"), tools }));
+    expect(err.message).toMatch(/^5006: Error: oneOf at '\/' not met/);
+    expect(err.message).toContain("/tools/0");
+  });
+
+  it("answers gpt-oss in its OpenAI shapes: a chat completion for messages, a response for input", async () => {
+    const { sim } = simulator();
+    const chat = await sim.run("@cf/openai/gpt-oss-120b", user("Hi"));
+    expect(chat).toMatchObject({
+      object: "chat.completion",
+      choices: [{ message: { role: "assistant", content: expect.any(String) }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1 },
+    });
+    const response = await sim.run("@cf/openai/gpt-oss-120b", { input: "Hi", reasoning: { effort: "low" } });
+    expect(response).toMatchObject({
+      object: "response",
+      output: [{ type: "reasoning" }, { type: "message", content: [{ type: "output_text" }] }],
+      usage: { input_tokens: 1 },
+    });
+    const err = await failure(
+      sim.run("@cf/openai/gpt-oss-120b", { input: "Hi", reasoning: { effort: "max" } }),
+    );
+    expect(err.message).toMatch(/^5006: /);
   });
 
   it("runs a LoRA adapter on a LoRA model and refuses it elsewhere with 5005", async () => {
@@ -129,7 +172,6 @@ describe("WorkersAiSimulator.run: text generation", () => {
 
 describe("WorkersAiSimulator.run: embeddings", () => {
   it.each([
-    ["@cf/baai/bge-small-en-v1.5", 384],
     ["@cf/baai/bge-base-en-v1.5", 768],
     ["@cf/baai/bge-large-en-v1.5", 1024],
     ["@cf/baai/bge-m3", 1024],
@@ -147,7 +189,7 @@ describe("WorkersAiSimulator.run: embeddings", () => {
 
   it("gives the same text the same vector", async () => {
     const { sim } = simulator();
-    const a = (await sim.run("@cf/baai/bge-small-en-v1.5", { text: ["same", "other", "same"] })) as {
+    const a = (await sim.run("@cf/baai/bge-base-en-v1.5", { text: ["same", "other", "same"] })) as {
       data: number[][];
     };
     expect(a.data[0]).toEqual(a.data[2]);
@@ -156,7 +198,7 @@ describe("WorkersAiSimulator.run: embeddings", () => {
 });
 
 describe("WorkersAiSimulator: limits, latency and injected errors", () => {
-  it("answers 3040 past the RPM limit, per model, until the minute has passed", async () => {
+  it("answers 3040 past the RPM limit of the account's task pool, until the minute has passed", async () => {
     let now = 1_000_000;
     const { sim } = simulator({ rpmLimit: 3 }, () => now);
     for (let i = 0; i < 3; i++) {
@@ -164,7 +206,9 @@ describe("WorkersAiSimulator: limits, latency and injected errors", () => {
     }
     const err = await failure(sim.run(LLAMA, user("q3")));
     expect(err.message).toMatch(/^3040: /);
-    await sim.run("@cf/meta/llama-3.2-3b-instruct", user("another model"));
+    // every text-generation model draws on the same budget; embeddings have their own
+    expect((await failure(sim.run(TOOLS_MODEL, user("another model")))).message).toMatch(/^3040: /);
+    await sim.run("@cf/baai/bge-m3", { text: "an embedding" });
     now += 59_999;
     expect((await failure(sim.run(LLAMA, user("q4")))).message).toMatch(/^3040: /);
     now += 1;
@@ -250,12 +294,11 @@ describe("WorkersAiSimulator.models", () => {
     const { sim } = simulator();
     const embeddings = await sim.models({ task: "Text Embeddings" });
     expect(embeddings.map((m) => m.name)).toEqual([
-      "@cf/baai/bge-small-en-v1.5",
       "@cf/baai/bge-base-en-v1.5",
       "@cf/baai/bge-large-en-v1.5",
       "@cf/baai/bge-m3",
     ]);
-    expect((await sim.models({ search: "gemma" })).map((m) => m.name)).toEqual(["@cf/google/gemma-3-12b-it"]);
-    expect(await sim.models({ task: "Text Embeddings", per_page: 3, page: 2 })).toEqual([embeddings[3]]);
+    expect((await sim.models({ search: "kimi" })).map((m) => m.name)).toEqual(["@cf/moonshotai/kimi-k2.6"]);
+    expect(await sim.models({ task: "Text Embeddings", per_page: 2, page: 2 })).toEqual([embeddings[2]]);
   });
 });

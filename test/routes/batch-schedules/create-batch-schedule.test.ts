@@ -16,7 +16,7 @@ describe("POST /v1/batch_schedules", () => {
     const res = await post({
       cron: "*/5 * * * *",
       input_file_id: fileId,
-      batch: { ...TEMPLATE, metadata: { job: "nightly" }, model: "@cf/meta/llama-3.1-8b-instruct" },
+      batch: { ...TEMPLATE, metadata: { job: "nightly" }, model: "@cf/meta/llama-3.1-8b-instruct-fast" },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
@@ -28,7 +28,7 @@ describe("POST /v1/batch_schedules", () => {
       timezone: "UTC",
       input_file_id: fileId,
       input_url: null,
-      batch: { ...TEMPLATE, metadata: { job: "nightly" }, model: "@cf/meta/llama-3.1-8b-instruct" },
+      batch: { ...TEMPLATE, metadata: { job: "nightly" }, model: "@cf/meta/llama-3.1-8b-instruct-fast" },
       last_run_at: null,
       last_batch_id: null,
       last_error: null,

@@ -20,12 +20,44 @@ describe("GET /v1/models", () => {
       task: "text-generation",
       root: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
       lora: true,
+      context_window: 24000,
+      capabilities: {
+        function_calling: true,
+        json_mode: true,
+        lora: true,
+        reasoning: false,
+        reasoning_effort: [],
+        responses_input: false,
+        logprobs: false,
+        vision: false,
+        async_queue: true,
+      },
+      price: [
+        { unit: "per M input tokens", price: 0.29, currency: "USD" },
+        { unit: "per M output tokens", price: 2.25, currency: "USD" },
+      ],
+      requires_workers_paid: false,
+      // locally the simulator's account limit (SIMULATOR_RPM_LIMIT, none here); in production the documented 300
+      rate_limit: { pool: "task:text-generation", requests_per_minute: expect.any(Number) },
     });
     expect(list.data.find((m) => m.id === "gpt-4o-mini")).toMatchObject({
-      root: "@cf/meta/llama-3.1-8b-instruct-fp8",
+      root: "@cf/meta/llama-3.1-8b-instruct-fast",
       owned_by: "meta",
       task: "text-generation",
     });
+  });
+
+  it("flags models that need Workers Paid and the per-model rate limits", async () => {
+    const list = ModelListSchema.parse((await call<ModelList>("GET", "/v1/models")).body);
+    const byId = new Map(list.data.map((model) => [model.id, model]));
+    expect(byId.get("@cf/moonshotai/kimi-k2.6")?.requires_workers_paid).toBe(true);
+    expect(byId.get("@cf/openai/gpt-oss-120b")).toMatchObject({
+      requires_workers_paid: false,
+      context_window: 128000,
+      capabilities: { reasoning: true, reasoning_effort: ["low", "medium", "high"], responses_input: true },
+    });
+    expect(byId.get("@cf/baai/bge-large-en-v1.5")?.rate_limit.pool).toBe("model:@cf/baai/bge-large-en-v1.5");
+    expect(byId.get("@cf/baai/bge-m3")?.rate_limit.pool).toBe("task:text-embeddings");
   });
 
   describeAuthCases((key) => call("GET", "/v1/models", { key }));

@@ -5,7 +5,7 @@ import { describeAuthCases } from "../../helpers/auth";
 
 describe("GET /v1/models/{model}", () => {
   it.each([
-    ["an alias", "gpt-4o-mini", "@cf/meta/llama-3.1-8b-instruct-fp8"],
+    ["an alias", "gpt-4o-mini", "@cf/meta/llama-3.1-8b-instruct-fast"],
     ["a URL-encoded @cf id (as the SDKs send it)", encodeURIComponent("@cf/baai/bge-m3"), "@cf/baai/bge-m3"],
   ])("retrieves %s", async (_label, path, root) => {
     const res = await call("GET", `/v1/models/${path}`);
