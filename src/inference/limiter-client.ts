@@ -1,16 +1,25 @@
+import type { FlowInfo } from "./fair-share";
 import type { LeaseGrant, LeaseRequest, LimiterFeedback } from "./rate-limiter";
 import { LIMITER_TUNING } from "./rate-limiter";
 import type { ResolvedModel } from "./types";
 
-export type AcquireOptions = { deadline: number; signal?: AbortSignal };
+export type AcquireOptions = {
+  deadline: number;
+  signal?: AbortSignal;
+  /** The batch the call is for: the pool's limiter shares its permits fairly between such flows. */
+  flow?: FlowInfo;
+};
 export type CallOutcome = "ok" | "limited";
 
-/** What a line needs from rate limiting: wait for a permit for its model, then say how the call went. */
+/**
+ * What a line needs from rate limiting: wait for a permit from its model's pool, then say how the
+ * call went. A pool is what Workers AI limits: the account's budget per task type, or a model's own.
+ */
 export interface RateLimiter {
   /** Resolves true when a call may start; false if the deadline passes or the signal aborts first. */
   acquire(model: ResolvedModel, options: AcquireOptions): Promise<boolean>;
-  /** `limited` for a 429/3040 (the model's rate drops for every caller), `ok` for a success. */
-  report(model: ResolvedModel, outcome: CallOutcome): void;
+  /** `limited` for a 429/3040 (the pool's rate drops for every caller), `ok` for a success. */
+  report(model: ResolvedModel, outcome: CallOutcome, flow?: FlowInfo): void;
   /** Sends outcomes not yet reported (they otherwise ride along with the next lease). */
   flush(): Promise<void>;
 }
@@ -36,7 +45,7 @@ type Waiter = { resolve: (granted: boolean) => void; deadline: number; done: boo
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The worker-side end of one model's limiter, shared by the lines that run on that model. Concurrent waiters are
+ * The worker-side end of one pool's limiter, shared by the lines whose models draw on that pool. Concurrent waiters are
  * served by one lease RPC (each granted permit is handed to the oldest waiter at its start time),
  * and success counts ride along with the next lease, so a chunk costs a few object calls, not one
  * per line. If the object is unreachable, calls go on at a slow fixed pace instead of stalling.
@@ -55,6 +64,7 @@ export class ModelLimiterClient {
     private readonly rpc: LimiterRpc,
     private readonly rpm: number,
     options: LimiterClientOptions = {},
+    private readonly flow?: FlowInfo,
   ) {
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
@@ -175,7 +185,11 @@ export class ModelLimiterClient {
   private async lease(want: number): Promise<LeaseGrant> {
     const feedback = this.takeFeedback();
     try {
-      return await this.rpc.acquire({ want, rpm: this.rpm, maxWaitMs: this.maxWaitMs, feedback });
+      const request: LeaseRequest = { want, rpm: this.rpm, maxWaitMs: this.maxWaitMs, feedback };
+      if (this.flow) {
+        request.flow = this.flow;
+      }
+      return await this.rpc.acquire(request);
     } catch (err) {
       this.pending.ok += feedback.ok;
       this.pending.limited += feedback.limited;
@@ -186,35 +200,37 @@ export class ModelLimiterClient {
 }
 
 /**
- * The rate limiter over the `ModelRateLimiter` Durable Objects: one client per model id (LoRA
- * adapters share their base model's rate), created on first use. Make one per queue batch so the
- * lines it runs share leases.
+ * The rate limiter over the `ModelRateLimiter` Durable Objects: one client per pool key (every
+ * text-generation model of the account shares `task:text-generation`; LoRA adapters draw on their
+ * base model's pool), created on first use. Make one per queue batch so the lines it runs share leases.
  */
 export class DurableRateLimiter implements RateLimiter {
   private readonly clients = new Map<string, ModelLimiterClient>();
 
   constructor(
-    private readonly rpcFor: (modelId: string) => LimiterRpc,
+    private readonly rpcFor: (poolKey: string) => LimiterRpc,
     private readonly options: LimiterClientOptions = {},
   ) {}
 
   acquire(model: ResolvedModel, options: AcquireOptions): Promise<boolean> {
-    return this.client(model).acquire(options);
+    return this.client(model, options.flow).acquire(options);
   }
 
-  report(model: ResolvedModel, outcome: CallOutcome): void {
-    this.client(model).report(outcome);
+  report(model: ResolvedModel, outcome: CallOutcome, flow?: FlowInfo): void {
+    this.client(model, flow).report(outcome);
   }
 
   async flush(): Promise<void> {
     await Promise.all([...this.clients.values()].map((client) => client.flush()));
   }
 
-  private client(model: ResolvedModel): ModelLimiterClient {
-    let client = this.clients.get(model.id);
+  /** One client per pool and batch: a lease is asked for one flow, so batches never share one. */
+  private client(model: ResolvedModel, flow?: FlowInfo): ModelLimiterClient {
+    const key = flow ? `${model.pool}\u0000${flow.projectId}\u0000${flow.batchId}` : model.pool;
+    let client = this.clients.get(key);
     if (!client) {
-      client = new ModelLimiterClient(this.rpcFor(model.id), model.rpm, this.options);
-      this.clients.set(model.id, client);
+      client = new ModelLimiterClient(this.rpcFor(model.pool), model.rpm, this.options, flow);
+      this.clients.set(key, client);
     }
     return client;
   }

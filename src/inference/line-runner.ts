@@ -1,3 +1,4 @@
+import type { FlowInfo } from "./fair-share";
 import type { RateLimiter } from "./limiter-client";
 import type { InferenceError, InferenceProvider, InferenceRequest, TokenUsage } from "./types";
 import { toInferenceError } from "./workers-ai-errors";
@@ -47,6 +48,8 @@ export type RunLineOptions = {
   deadlineMs: number;
   /** Stops new calls (cancel); a call already sent runs to its end. */
   signal?: AbortSignal;
+  /** The batch the line belongs to, for the pool's fair share. */
+  flow?: FlowInfo;
   maxAttempts?: number;
   maxRateLimitedAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -95,7 +98,7 @@ export async function runLine(
   limiter: RateLimiter,
   options: RunLineOptions,
 ): Promise<LineOutcome> {
-  const { request, deadlineMs: deadline, signal } = options;
+  const { request, deadlineMs: deadline, signal, flow } = options;
   const maxAttempts = options.maxAttempts ?? RETRY_POLICY.maxAttempts;
   const maxRateLimitedAttempts = options.maxRateLimitedAttempts ?? RETRY_POLICY.maxRateLimitedAttempts;
   const sleep = options.sleep ?? defaultSleep;
@@ -107,21 +110,21 @@ export async function runLine(
     if (signal?.aborted) {
       return { kind: "aborted", reason: "signal", attempts };
     }
-    if (now() >= deadline || !(await limiter.acquire(request.model, { deadline, signal }))) {
+    if (now() >= deadline || !(await limiter.acquire(request.model, { deadline, signal, flow }))) {
       return { kind: "aborted", reason: signal?.aborted ? "signal" : "deadline", attempts };
     }
     attempts += 1;
     let failure: InferenceError;
     try {
       const success = await provider.run(request);
-      limiter.report(request.model, "ok");
+      limiter.report(request.model, "ok", flow);
       return { kind: "success", body: success.body, usage: success.usage, attempts };
     } catch (err) {
       failure = toInferenceError(err);
     }
     const rateLimited = failure.status === 429 && failure.transient;
     if (rateLimited) {
-      limiter.report(request.model, "limited");
+      limiter.report(request.model, "limited", flow);
     }
     const budget = rateLimited ? maxRateLimitedAttempts : maxAttempts;
     const delay = backoffMs(attempts, random);

@@ -1,5 +1,5 @@
 /**
- * Per-model adaptive rate limiting: the algorithm the `ModelRateLimiter` Durable Object runs.
+ * Per-pool adaptive rate limiting: the algorithm the `ModelRateLimiter` Durable Object runs.
  *
  * Permits are scheduled with GCRA (a token bucket expressed as the "theoretical arrival time" of
  * the next permit), so a lease of n permits comes back as n start times spaced by the current
@@ -9,17 +9,21 @@
  * limit (0.95 × (1 + 2/60) < 1), so a batch runs near the limit without being refused.
  */
 
+import type { FlowInfo, FlowShare } from "./fair-share";
+
 export type LimiterFeedback = { ok: number; limited: number };
 
 export type LeaseRequest = {
   /** Permits wanted now (clamped to 1..`maxLease`). */
   want: number;
-  /** The model's documented requests per minute. */
+  /** The pool's documented requests per minute. */
   rpm: number;
   /** Grant only permits that start within this many ms (clamped to 0..60 s). */
   maxWaitMs?: number;
   /** Outcomes since the caller's last call, piggybacked to save a round trip. */
   feedback?: LimiterFeedback;
+  /** Who asks (project, batch, deadline): the pool's fair share. Without it, first come first served. */
+  flow?: FlowInfo;
 };
 
 export type LeaseGrant = {
@@ -31,7 +35,7 @@ export type LeaseGrant = {
   rateRpm: number;
 };
 
-export type LimiterSnapshot = { rpm: number; ceilingRpm: number; rateRpm: number };
+export type LimiterSnapshot = { rpm: number; ceilingRpm: number; rateRpm: number; shares?: FlowShare[] };
 
 export const LIMITER_TUNING = {
   /** Share of the documented limit aimed at. */

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { modelRateLimiterFor } from "../../src/durable/model-rate-limiter";
 import { DurableRateLimiter } from "../../src/inference/limiter-client";
 import type { ResolvedModel } from "../../src/inference/types";
+import { LLAMA_70B } from "../inference/fixtures";
 
 let counter = 0;
 /** A model id of its own per test: one limiter object per model, and objects outlive tests in a file. */
@@ -47,7 +48,7 @@ describe("ModelRateLimiter", () => {
     expect(await stub.report({ rpm: 300, feedback: { ok: 0, limited: 1 } })).toMatchObject({
       rateRpm: 142.5,
     });
-    expect(await stub.snapshot()).toEqual({ rpm: 300, ceilingRpm: 285, rateRpm: 142.5 });
+    expect(await stub.snapshot()).toEqual({ rpm: 300, ceilingRpm: 285, rateRpm: 142.5, shares: [] });
   });
 
   it("keeps separate rates per model", async () => {
@@ -65,7 +66,7 @@ describe("ModelRateLimiter", () => {
 
   it("paces lines end to end through DurableRateLimiter", async () => {
     const id = freshModel();
-    const model: ResolvedModel = { requested: id, id, task: "text-generation", rpm: 6_000, lora: null };
+    const model: ResolvedModel = { ...LLAMA_70B, requested: id, id, pool: id, rpm: 6_000 };
     const limiter = new DurableRateLimiter((modelId) => modelRateLimiterFor(env.MODEL_RATE_LIMITER, modelId));
     const deadline = Date.now() + 60_000;
     const granted = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire(model, { deadline })));

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { DurableRateLimiter, type LimiterRpc, ModelLimiterClient } from "../../src/inference/limiter-client";
 import type { LeaseGrant, LeaseRequest } from "../../src/inference/rate-limiter";
-import { LLAMA_8B, LLAMA_70B } from "./fixtures";
+import { BGE_SMALL, LLAMA_8B, LLAMA_70B } from "./fixtures";
 
 const FAR = Number.MAX_SAFE_INTEGER;
 
@@ -130,13 +130,14 @@ describe("ModelLimiterClient", () => {
 });
 
 describe("DurableRateLimiter", () => {
-  it("keeps one client per Workers AI model, shared by adapters of that model", async () => {
+  it("keeps one client per pool: two text-generation models and an adapter share the account's budget", async () => {
     const rpcFor = vi.fn(() => fakeRpc().rpc);
     const limiter = new DurableRateLimiter(rpcFor, { sleep: async () => {} });
     const adapter = { ...LLAMA_70B, requested: "bot", lora: "bot" };
     await limiter.acquire(LLAMA_70B, { deadline: FAR });
     await limiter.acquire(adapter, { deadline: FAR });
     await limiter.acquire(LLAMA_8B, { deadline: FAR });
-    expect(rpcFor.mock.calls).toEqual([[LLAMA_70B.id], [LLAMA_8B.id]]);
+    await limiter.acquire(BGE_SMALL, { deadline: FAR });
+    expect(rpcFor.mock.calls).toEqual([["task:text-generation"], ["task:text-embeddings"]]);
   });
 });
