@@ -3,10 +3,16 @@
 // deployed Worker (`--remote`). It drives `wrangler d1 execute DB --json`; only the SHA-256 of a key
 // and a short hint are stored, and a new key is printed once. Run with --help for the commands.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { D1ExecuteError, d1Execute, ROOT, sha256Hex, sqlString } from "./lib/wrangler.mjs";
+import {
+  D1ExecuteError,
+  d1Execute,
+  productionDatabaseProblem,
+  seedAdminKeySql,
+  sha256Hex,
+  sqlString,
+} from "./lib/wrangler.mjs";
 
 const USAGE = `Usage: npm run keys -- <command> [options]
 
@@ -18,12 +24,19 @@ Commands:
                           list API keys: id, project, hint, name, created, revoked
   revoke <key-id>         revoke a key (key_...); requests with it get 401 from then on
   projects                list projects
+  admin-create [--name <label>]
+                          create an admin API key (sk-admin-...) for the Admin API; printed once.
+                          Use it for everything after bootstrapping: projects, service accounts
+                          and their keys, rate limits and usage under /v1/organization/* (README,
+                          Admin API), e.g. with \`client.admin.organization\` of the openai SDK.
+                          A deployment can also take its first admin key from the ADMIN_API_KEY
+                          secret (\`npx wrangler secret put ADMIN_API_KEY\`).
 
 Target:
   --local                 the local stack's D1 (default), as used by \`npm start\`
   --persist-to <dir>      the local state folder, like PERSIST_TO of \`npm start\`
                           (default: $PERSIST_TO, else .wrangler/state)
-  --remote                the deployed Worker's D1 (database_id in wrangler.toml); needs
+  --remote                the deployed Worker's D1 ([env.production] in wrangler.toml); needs
                           \`npx wrangler login\` or CLOUDFLARE_API_TOKEN (+ CLOUDFLARE_ACCOUNT_ID)
 
 Output:
@@ -39,12 +52,11 @@ const ULID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const MAX_TEXT_LENGTH = 200;
 // C0 and C1 control characters and DEL (Cc), line/paragraph separators, and bidi overrides/isolates
 const CONTROL_CHARS = /[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u;
-const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 
 class UsageError extends Error {}
 
-/** `sk-` and 48 base62 characters from node:crypto, without modulo bias. */
-function generateKey() {
+/** `prefix` and 48 base62 characters from node:crypto, without modulo bias. */
+function generateKey(prefix = "sk-") {
   let body = "";
   while (body.length < KEY_RANDOM_LENGTH) {
     for (const byte of randomBytes(64)) {
@@ -54,7 +66,7 @@ function generateKey() {
       }
     }
   }
-  return `sk-${body}`;
+  return `${prefix}${body}`;
 }
 
 /** The same id shape as src/domain/ids.ts: prefix, then a ULID (time, then 80 random bits). */
@@ -141,7 +153,7 @@ function parse(argv) {
     return { help: true };
   }
   if (!command) {
-    throw new UsageError("missing command: create, list, revoke or projects");
+    throw new UsageError("missing command: create, list, revoke, projects or admin-create");
   }
   if (values.local && values.remote) {
     throw new UsageError("--local and --remote exclude each other");
@@ -154,9 +166,12 @@ function parse(argv) {
     list: { options: ["project"], positionals: 0 },
     revoke: { options: [], positionals: 1 },
     projects: { options: [], positionals: 0 },
+    "admin-create": { options: ["name"], positionals: 0 },
   }[command];
   if (!allowed) {
-    throw new UsageError(`unknown command "${display(command)}": use create, list, revoke or projects`);
+    throw new UsageError(
+      `unknown command "${display(command)}": use create, list, revoke, projects or admin-create`,
+    );
   }
   for (const option of ["project", "name"]) {
     if (values[option] !== undefined && !allowed.options.includes(option)) {
@@ -184,12 +199,9 @@ function parse(argv) {
 }
 
 function checkRemoteConfig() {
-  const config = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
-  const topLevel = config.split(/^\[+env\./m)[0];
-  if (topLevel.includes(PLACEHOLDER_DATABASE_ID)) {
-    throw new UsageError(
-      "wrangler.toml still has the placeholder database_id: create the D1 database and put its id there first (README, Deploying)",
-    );
+  const problem = productionDatabaseProblem();
+  if (problem) {
+    throw new UsageError(problem);
   }
 }
 
@@ -371,6 +383,26 @@ function projects({ json, target }) {
   );
 }
 
+function adminCreate({ name, json, target }) {
+  if (name !== undefined) {
+    checkText("--name", name);
+  }
+  const key = generateKey("sk-admin-");
+  const keyId = newId("key_");
+  const now = Math.floor(Date.now() / 1000);
+  d1Execute(seedAdminKeySql({ keyId, key, name: name ?? null, now }), target);
+  const warning =
+    "Save this admin key now: it is shown only this once. It opens the Admin API (/v1/organization/*) only; delete it there with DELETE /v1/organization/admin_api_keys/<id>.";
+  if (json) {
+    console.warn(warning);
+    console.log(JSON.stringify({ id: keyId, key, name: name ?? null, created_at: now }, null, 2));
+    return;
+  }
+  console.log(`Created admin API key ${keyId}${name === undefined ? "" : ` named "${display(name)}"`}.`);
+  console.log(`\n    ${key}\n`);
+  console.log(`WARNING: ${warning}`);
+}
+
 function main() {
   try {
     const options = parse(process.argv.slice(2));
@@ -381,7 +413,7 @@ function main() {
     if (options.target.remote) {
       checkRemoteConfig();
     }
-    ({ create, list, revoke, projects })[options.command](options);
+    ({ create, list, revoke, projects, "admin-create": adminCreate })[options.command](options);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -11,4 +11,6 @@ export type BatchParams = {
   outputExpiresAfterSeconds: number;
   /** Extension: per-batch webhook URL, or null. */
   webhookUrl: string | null;
+  /** The project key that created the batch, for usage by `api_key_id`; absent for scheduled runs. */
+  apiKeyId?: string | null;
 };

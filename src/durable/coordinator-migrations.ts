@@ -52,6 +52,16 @@ const MIGRATIONS: readonly string[] = [
      delivered_at INTEGER
    );
    CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);`,
+  // model usage per minute (src/durable/usage-ledger.ts), copied to D1's usage_rollups
+  `CREATE TABLE usage_minutes (
+     minute INTEGER PRIMARY KEY,
+     input INTEGER NOT NULL,
+     output INTEGER NOT NULL,
+     cached INTEGER NOT NULL,
+     requests INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     flushed_version INTEGER NOT NULL DEFAULT 0
+   );`,
 ];
 
 export function migrateCoordinator(sql: SqlStorage): void {

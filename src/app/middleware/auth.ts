@@ -1,26 +1,29 @@
 import type { MiddlewareHandler } from "hono";
-import { constantTimeEqual, sha256Hex } from "../../domain/crypto";
-import { ApiError } from "../../errors/api-error";
+import { nowSeconds } from "../../domain/time";
+import { authenticateAdminKey, authenticateProjectKey, bearerToken } from "../../services/admin-keys";
 import type { AppEnv } from "../context";
 
-const MISSING_KEY =
-  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+/** The Admin API's routes: they take admin keys, and every other `/v1` route takes project keys. */
+export function isAdminPath(path: string): boolean {
+  return path === "/v1/organization" || path.startsWith("/v1/organization/");
+}
 
-/** Resolves `Authorization: Bearer <key>` to the key's project, or answers 401 `invalid_api_key`. */
+/**
+ * Resolves `Authorization: Bearer <key>`: on `/v1/organization/*` to an admin key, elsewhere to a
+ * project key and its project. An unknown key answers 401 `invalid_api_key`, a key of the other
+ * kind 403, and a key of an archived project 401.
+ */
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      throw new ApiError("authentication", MISSING_KEY, { code: "invalid_api_key" });
+    const token = bearerToken(c.req.header("authorization"));
+    const deps = c.var.deps;
+    if (isAdminPath(c.req.path)) {
+      c.set("adminKeyId", await authenticateAdminKey(deps, token, nowSeconds()));
+    } else {
+      const { projectId, apiKeyId } = await authenticateProjectKey(deps, token, nowSeconds());
+      c.set("projectId", projectId);
+      c.set("apiKeyId", apiKeyId);
     }
-    const presentedHash = await sha256Hex(match[1]);
-    const key = await c.var.deps.apiKeys.findActiveByHash(presentedHash);
-    // the lookup is by hash; the final comparison is constant-time so timing says nothing about the key
-    if (!key || !constantTimeEqual(key.keyHash, presentedHash)) {
-      throw new ApiError("authentication", "Incorrect API key provided.", { code: "invalid_api_key" });
-    }
-    c.set("projectId", key.projectId);
     await next();
   };
 }
