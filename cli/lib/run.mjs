@@ -5,11 +5,10 @@
  * written; the summary reports what the batch really did, since a cancel can come too late.
  */
 import { randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import OpenAI, { toStreamingFile } from "openai";
+import OpenAI from "openai";
 import { isHttpUrl } from "./args.mjs";
 import { CliError, EXIT, usageError } from "./errors.mjs";
 import { checkInput } from "./input.mjs";
@@ -18,6 +17,7 @@ import { createWaiter, pollUntilTerminal } from "./poll.mjs";
 import { ProgressReporter } from "./progress.mjs";
 import { writeResults } from "./results.mjs";
 import { downloadToFile } from "./transfer.mjs";
+import { uploadInput, uploadSettings } from "./upload.mjs";
 
 /** @typedef {import("./args.mjs").RunBatchOptions} RunBatchOptions */
 /** @typedef {{ write(s: string): unknown, isTTY?: boolean, columns?: number }} Out */
@@ -141,9 +141,12 @@ export class BatchRun {
     this.log(`${plan.requests} requests for ${plan.endpoint}${filledNote}; uploading`);
 
     const file = await step("uploading the input", o.baseUrl, () =>
-      this.client.files.create({
-        file: toStreamingFile(createReadStream(plan.uploadPath), uploadName(o.inputFile)),
-        purpose: "batch",
+      uploadInput(this.client, plan.uploadPath, uploadName(o.inputFile), {
+        ...uploadSettings(process.env),
+        onProgress: (p) =>
+          this.log(
+            `uploaded part ${p.partsDone}/${p.parts} (${(p.sentBytes / 1e6).toFixed(1)} of ${(p.totalBytes / 1e6).toFixed(1)} MB)`,
+          ),
       }),
     );
 

@@ -1,6 +1,7 @@
 import { type ChunkPlan, splitChunk } from "../../domain/jsonl/chunk-planner";
 import { readLines } from "../../domain/jsonl/line-reader";
 import { parseRequestLine } from "../../domain/jsonl/validate-line";
+import { type FileContentStore, R2FileContentStore } from "./file-contents";
 import { r2Keys } from "./keys";
 import { R2MultipartWriter } from "./multipart-writer";
 
@@ -44,20 +45,26 @@ export interface BatchWorkStore {
 const encoder = new TextEncoder();
 
 export class R2BatchWorkStore implements BatchWorkStore {
-  constructor(private readonly bucket: R2Bucket) {}
+  // input files are read through the file store: a file completed from upload parts has no object
+  // at its key, only a manifest of parts
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly inputs: FileContentStore = new R2FileContentStore(bucket),
+  ) {}
 
   async readInput(inputKey: string): Promise<ReadableStream<Uint8Array> | null> {
-    return (await this.bucket.get(inputKey))?.body ?? null;
+    return (await this.inputs.readKey(inputKey))?.body ?? null;
   }
 
   async readChunk(inputKey: string, chunk: ChunkPlan): Promise<ChunkRequest[] | null> {
-    const object = await this.bucket.get(inputKey, {
-      range: { offset: chunk.byteStart, length: chunk.byteEnd - chunk.byteStart },
+    const content = await this.inputs.readKey(inputKey, {
+      offset: chunk.byteStart,
+      length: chunk.byteEnd - chunk.byteStart,
     });
-    if (!object) {
+    if (!content) {
       return null;
     }
-    const bytes = new Uint8Array(await object.arrayBuffer());
+    const bytes = new Uint8Array(await new Response(content.body).arrayBuffer());
     return splitChunk(bytes, chunk).map((request) => {
       const parsed = parseRequestLine(request.text);
       return {
