@@ -28,6 +28,7 @@ async function batchRow(
   status: Batch["status"],
   inputFileId: string,
   updatedSecondsAgo = 0,
+  outputExpiresAfterSeconds = 86400,
 ): Promise<string> {
   const deps = testDeps();
   const template = await createBatch(inputFileId);
@@ -41,7 +42,7 @@ async function batchRow(
       projectId: PROJECT_A.id,
       inputKey: r2Keys.fileContent(inputFileId),
       baseModel: null,
-      outputExpiresAfterSeconds: 86400,
+      outputExpiresAfterSeconds,
       webhookUrl: null,
     },
   );
@@ -88,20 +89,24 @@ describe("scheduled(): retention", { timeout: 40_000 }, () => {
     expect(await fileRow(fileId)).toBeNull();
   });
 
-  it("sweeps chunk results that a terminal batch left behind, and only those", async () => {
+  it("sweeps the intermediate results of a terminal batch once its output expired, and only those", async () => {
     const input = await newInput();
-    const ended = await batchRow("completed", input, CHUNK_SWEEP_DELAY_SECONDS + 60);
-    const justEnded = await batchRow("completed", input, 30);
-    const live = await batchRow("in_progress", input, CHUNK_SWEEP_DELAY_SECONDS + 60);
+    const ended = await batchRow("completed", input, CHUNK_SWEEP_DELAY_SECONDS + 60, 600);
+    const justEnded = await batchRow("completed", input, 30, 0);
+    const outputLive = await batchRow("completed", input, CHUNK_SWEEP_DELAY_SECONDS + 60, 86400);
+    const live = await batchRow("in_progress", input, CHUNK_SWEEP_DELAY_SECONDS + 60, 0);
     const keys = {
       ended: await putChunkResult(ended),
       justEnded: await putChunkResult(justEnded),
+      outputLive: await putChunkResult(outputLive),
       live: await putChunkResult(live),
     };
     await triggerCron();
     expect(await env.FILES_BUCKET.head(keys.ended)).toBeNull();
     // a runner may still be writing for a batch that ended a moment ago
     expect(await env.FILES_BUCKET.head(keys.justEnded)).not.toBeNull();
+    // GET /v1/batches/{id}/results reads them while the output files live
+    expect(await env.FILES_BUCKET.head(keys.outputLive)).not.toBeNull();
     expect(await env.FILES_BUCKET.head(keys.live)).not.toBeNull();
     const swept = await env.DB.prepare("SELECT chunks_swept_at FROM batches WHERE id = ?1")
       .bind(ended)

@@ -12,8 +12,12 @@ export interface RetentionStore {
   listExpiredFiles(now: number, limit: number): Promise<ExpiredFile[]>;
   /** Deletes the rows (and their idempotency claims) of files that are still expired. */
   deleteFiles(ids: string[], now: number): Promise<void>;
-  /** Terminal batches, unchanged since `before`, whose chunk results were never swept. */
-  listUnsweptBatches(before: number, limit: number): Promise<string[]>;
+  /**
+   * Terminal batches whose intermediate results were never swept and are no longer needed: ended at
+   * least `minAgeSeconds` ago and, since the results endpoint reads them, past their output files'
+   * lifetime.
+   */
+  listUnsweptBatches(now: number, minAgeSeconds: number, limit: number): Promise<string[]>;
   markSwept(ids: string[], now: number): Promise<void>;
 }
 
@@ -65,13 +69,15 @@ export class D1RetentionStore implements RetentionStore {
     }
   }
 
-  async listUnsweptBatches(before: number, limit: number): Promise<string[]> {
+  async listUnsweptBatches(now: number, minAgeSeconds: number, limit: number): Promise<string[]> {
     const { results } = await this.db
       .prepare(
         `SELECT id FROM batches WHERE chunks_swept_at IS NULL AND status IN (${quoted(TERMINAL_STATUSES)})
-           AND updated_at < ?1 ORDER BY updated_at LIMIT ?2`,
+           AND updated_at < ?1 - ?2
+           AND updated_at + COALESCE(json_extract(params, '$.outputExpiresAfterSeconds'), 0) < ?1
+         ORDER BY updated_at LIMIT ?3`,
       )
-      .bind(before, limit)
+      .bind(now, minAgeSeconds, limit)
       .all<{ id: string }>();
     return results.map((row) => row.id);
   }
