@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const API_KEY = "sk-local-batch-api-key";
-export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct";
+export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 export { freePort, startStack } from "../../scripts/lib/local-stack.mjs";
 
 /** One valid chat-completions batch line. */
@@ -149,7 +149,15 @@ export function startSampler(rootPid, sampleMs = 50) {
  */
 export function snapshotSources() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "batch-api-bench-src-"));
-  for (const entry of ["src", "migrations", "scripts", "wrangler.toml", "package.json", "tsconfig.json"]) {
+  for (const entry of [
+    "src",
+    "migrations",
+    "scripts",
+    "wrangler.toml",
+    ".dev.vars.example",
+    "package.json",
+    "tsconfig.json",
+  ]) {
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");

@@ -1,6 +1,7 @@
 // Helpers for scripts that drive the wrangler CLI of this checkout.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,15 +11,21 @@ export const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wran
 /** The documented key of the local stack. It exists only in local D1; never deploy it. */
 export const LOCAL_API_KEY = "sk-local-batch-api-key";
 export const LOCAL_PROJECT_ID = "proj_local";
+/** The documented admin key of the local stack (Admin API, /v1/organization/*). Local D1 only. */
+export const LOCAL_ADMIN_KEY = "sk-admin-local-batch-api-key";
 
+/**
+ * The banner is hidden because its "update available" points at wranglers that refuse Node 20 and
+ * break the test pool's pin (package.json pins 4.86.0 on purpose; see .nvmrc and engines).
+ */
 export function wranglerEnv() {
-  return { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", NO_COLOR: "1" };
 }
 
-/** Runs wrangler to completion; throws with its output when it fails. */
-export function runWrangler(args, { quiet = false } = {}) {
+/** Runs wrangler (in `cwd`, default this checkout) to completion; throws with its output when it fails. */
+export function runWrangler(args, { quiet = false, cwd = ROOT } = {}) {
   const result = spawnSync(process.execPath, [WRANGLER, ...args], {
-    cwd: ROOT,
+    cwd,
     env: wranglerEnv(),
     encoding: "utf8",
     stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
@@ -57,14 +64,48 @@ export function seedKeySql({ projectId, projectName, keyId, key, keyName = null,
 }
 
 /**
- * Target flags of `wrangler d1 ...`: the local stack (`-e local`, optionally another state folder,
- * like PERSIST_TO of `npm start`) or, with `remote`, the deployed Worker's D1 (top-level config).
+ * SQL that adds an admin key (Admin API, /v1/organization/*), stored like a project key: its SHA-256,
+ * its first 13 and last 4 characters. A key that exists already is kept.
+ */
+export function seedAdminKeySql({ keyId, key, name = null, now }) {
+  return `INSERT OR IGNORE INTO admin_api_keys (id, key_hash, key_hint, key_tail, name, source, created_at) VALUES (${sqlString(keyId)}, ${sqlString(sha256Hex(key))}, ${sqlString(key.slice(0, 13))}, ${sqlString(key.slice(-4))}, ${name === null ? "NULL" : sqlString(name)}, 'api', ${now});`;
+}
+
+/**
+ * wrangler.toml's top level is the local stack, [env.production] the deployment. Always pass the
+ * config: wrangler prefers a wrangler.json(c) from a parent folder to ./wrangler.toml.
+ */
+export const LOCAL_CONFIG_ARGS = ["-c", "wrangler.toml"];
+export const PRODUCTION_CONFIG_ARGS = ["-c", "wrangler.toml", "-e", "production"];
+
+/**
+ * Target flags of `wrangler d1 ...`: the local stack (optionally another state folder, like
+ * PERSIST_TO of `npm start`) or, with `remote`, the deployed Worker's D1.
  */
 export function d1TargetArgs({ remote = false, persistTo } = {}) {
   if (remote) {
-    return ["--remote", "-c", "wrangler.toml"];
+    return ["--remote", ...PRODUCTION_CONFIG_ARGS];
   }
-  return ["--local", "-c", "wrangler.toml", "-e", "local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  return ["--local", ...LOCAL_CONFIG_ARGS, ...(persistTo ? ["--persist-to", persistTo] : [])];
+}
+
+const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Why the production config cannot reach a real D1 yet, or null: its database_id is still the
+ * placeholder that wrangler.toml ships with (README, Deploying).
+ */
+export function productionDatabaseProblem() {
+  const config = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+  const block = config.match(/^\[\[env\.production\.d1_databases\]\][^[]*/m)?.[0] ?? "";
+  const id = block.match(/^database_id\s*=\s*"([^"]*)"/m)?.[1];
+  if (id === undefined) {
+    return "wrangler.toml has no database_id in [[env.production.d1_databases]]";
+  }
+  if (id === PLACEHOLDER_DATABASE_ID) {
+    return "wrangler.toml still has the placeholder database_id in [[env.production.d1_databases]]: create the D1 database and put its id there first (README, Deploying)";
+  }
+  return null;
 }
 
 /**

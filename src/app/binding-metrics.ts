@@ -340,7 +340,7 @@ export function countingRateLimiter(limiter: RateLimiter): RateLimiter {
       }
       return granted;
     },
-    report: (model, outcome) => limiter.report(model, outcome),
+    report: (model, outcome, flow) => limiter.report(model, outcome, flow),
     flush: () => limiter.flush(),
   };
 }

@@ -20,9 +20,21 @@ export type Config = {
   modelAliases: Record<string, string>;
   /** The Workers AI simulator's knobs; null unless the simulator is the provider. */
   simulator: SimulatorConfig | null;
+  /** The bootstrap admin key (`wrangler secret put ADMIN_API_KEY`), or null when none is set. */
+  adminApiKey: string | null;
+  /**
+   * Browser origins allowed to call the API cross-origin (`CORS_ALLOWED_ORIGINS`, comma-separated,
+   * `*` for any). Empty: no CORS headers; the dashboard is same-origin and needs none.
+   */
+  corsAllowedOrigins: string[];
+  /**
+   * Project id → weight in the rate-limited pools' fair share (`PROJECT_WEIGHTS`, e.g.
+   * `proj_a=3,proj_b=0.5`); a project not listed weighs 1.
+   */
+  projectWeights: Record<string, number>;
 };
 
-export const DEFAULT_WATCHDOG_STALL_SECONDS = 120;
+const DEFAULT_WATCHDOG_STALL_SECONDS = 120;
 export const DEFAULT_SYNC_BATCH_MAX_ITEMS = 100;
 const DEFAULT_WEBHOOK_RETRY_BASE_MS = 30_000;
 const MIN_WEBHOOK_RETRY_BASE_MS = 10;
@@ -42,6 +54,41 @@ function readWebhookSettings(env: Env): WebhookSettings {
   };
 }
 
+/** A secret, so it is not among the generated `[vars]` types. */
+function readAdminApiKey(env: Env): string | null {
+  const key = (env as Env & { ADMIN_API_KEY?: unknown }).ADMIN_API_KEY;
+  return typeof key === "string" && key.trim().length > 0 ? key.trim() : null;
+}
+
+/** Optional, so not among the generated `[vars]` types. Origins are compared without a trailing slash. */
+function readCorsAllowedOrigins(env: Env): string[] {
+  const raw = (env as Env & { CORS_ALLOWED_ORIGINS?: unknown }).CORS_ALLOWED_ORIGINS;
+  if (typeof raw !== "string") {
+    return [];
+  }
+  return raw
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter((origin) => origin.length > 0);
+}
+
+/** Optional, so not among the generated `[vars]` types. Malformed entries are skipped. */
+function readProjectWeights(env: Env): Record<string, number> {
+  const raw = (env as Env & { PROJECT_WEIGHTS?: unknown }).PROJECT_WEIGHTS;
+  const weights: Record<string, number> = {};
+  if (typeof raw !== "string") {
+    return weights;
+  }
+  for (const entry of raw.split(",")) {
+    const [id, value] = entry.split("=").map((part) => part.trim());
+    const weight = Number(value);
+    if (id && Number.isFinite(weight) && weight > 0) {
+      weights[id] = weight;
+    }
+  }
+  return weights;
+}
+
 export function readConfig(env: Env): Config {
   const environment = env.ENVIRONMENT === "local" ? "local" : "production";
   const inferenceProvider = env.INFERENCE_PROVIDER === "simulator" ? "simulator" : "workers-ai";
@@ -59,5 +106,8 @@ export function readConfig(env: Env): Config {
     webhooks: readWebhookSettings(env),
     modelAliases: parseModelAliases(env),
     simulator: inferenceProvider === "simulator" ? readSimulatorConfig(env) : null,
+    adminApiKey: readAdminApiKey(env),
+    corsAllowedOrigins: readCorsAllowedOrigins(env),
+    projectWeights: readProjectWeights(env),
   };
 }

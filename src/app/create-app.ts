@@ -9,11 +9,14 @@ import { registerDocsRoutes } from "../routes/docs";
 import { registerFileRoutes } from "../routes/files";
 import { registerHealthRoute } from "../routes/health";
 import { registerModelRoutes } from "../routes/models";
+import { registerOrganizationRoutes } from "../routes/organization";
 import { registerSyncBatchRoutes } from "../routes/sync-batch";
+import { registerUploadRoutes } from "../routes/uploads";
 import { registerWebhookRoutes } from "../routes/webhooks";
 import type { AppEnv } from "./context";
 import { createDeps, type Deps } from "./deps";
 import { requireApiKey } from "./middleware/auth";
+import { cors } from "./middleware/cors";
 import { drainUnreadBodies } from "./middleware/drain-body";
 import { readJsonBodies } from "./middleware/json-body";
 import { requestId } from "./middleware/request-id";
@@ -57,6 +60,7 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
     c.set("deps", createDeps(c.env, overrides));
     await next();
   });
+  app.use("*", cors());
   app.use("/v1/*", requireApiKey());
   app.use("/v1/*", readJsonBodies());
 
@@ -64,11 +68,13 @@ export function createApp(overrides: Partial<Deps> = {}): OpenAPIHono<AppEnv> {
   registerHealthRoute(app);
   registerDocsRoutes(app);
   registerFileRoutes(app);
+  registerUploadRoutes(app);
   registerBatchRoutes(app);
   registerBatchScheduleRoutes(app);
   registerModelRoutes(app);
   registerSyncBatchRoutes(app);
   registerWebhookRoutes(app);
+  registerOrganizationRoutes(app);
   registerDebugRoutes(app);
 
   app.onError((err, c) => {

@@ -5,16 +5,24 @@ import { DurableRateLimiter, type RateLimiter } from "../inference/limiter-clien
 import { WorkersAiSimulator } from "../inference/simulator/simulator";
 import type { InferenceProvider } from "../inference/types";
 import { WorkersAiProvider } from "../inference/workers-ai-provider";
+import { type AdminKeyStore, D1AdminKeyStore } from "../storage/d1/admin-keys-store";
 import type { ApiKeyStore } from "../storage/d1/api-keys-store";
 import { D1ApiKeyStore } from "../storage/d1/api-keys-store";
 import { type BatchStore, D1BatchStore } from "../storage/d1/batches-store";
 import { D1FileStore, type FileStore } from "../storage/d1/files-store";
 import { D1IdempotencyStore, type IdempotencyStore } from "../storage/d1/idempotency-store";
+import { D1ProjectStore, type ProjectStore } from "../storage/d1/projects-store";
+import { D1RateLimitStore, type RateLimitStore } from "../storage/d1/rate-limits-store";
 import { D1RetentionStore, type RetentionStore } from "../storage/d1/retention-store";
 import { D1ScheduleStore, type ScheduleStore } from "../storage/d1/schedules-store";
+import { D1ServiceAccountStore, type ServiceAccountStore } from "../storage/d1/service-accounts-store";
+import { D1TokenReservationStore, type TokenReservationStore } from "../storage/d1/token-reservations-store";
+import { D1UploadStore } from "../storage/d1/uploads-store";
+import { D1UsageStore, type UsageStore } from "../storage/d1/usage-store";
 import { D1WebhookStore, type WebhookStore } from "../storage/d1/webhooks-store";
 import { type BatchWorkStore, R2BatchWorkStore } from "../storage/r2/batch-work";
 import { type FileContentStore, R2FileContentStore } from "../storage/r2/file-contents";
+import { R2UploadPartStore, type UploadPartStore } from "../storage/r2/upload-parts";
 import { SecretCipher } from "../webhooks/secret-cipher";
 import { countingBindings, countingInference, countingRateLimiter } from "./binding-metrics";
 import { type Config, readConfig } from "./config";
@@ -31,12 +39,23 @@ export type Deps = {
   /** A batch's intermediate objects: chunk reads, result segments, custom ids. */
   batchWork: BatchWorkStore;
   uploadLimits: UploadLimits;
+  /** The Uploads API: uploads and their parts in D1, the parts' bytes in R2. */
+  uploads: D1UploadStore;
+  uploadParts: UploadPartStore;
   schedules: ScheduleStore;
   retention: RetentionStore;
   inference: InferenceProvider;
   /** Paces model calls per model; share one per queue batch (see DurableRateLimiter). */
   rateLimiter: RateLimiter;
   webhooks: WebhookStore;
+  /** The Admin API's stores (/v1/organization/*) and the usage rollups. */
+  adminKeys: AdminKeyStore;
+  projects: ProjectStore;
+  serviceAccounts: ServiceAccountStore;
+  rateLimits: RateLimitStore;
+  /** Enqueued input tokens of live batches, against `batch_1_day_max_input_tokens`. */
+  tokenReservations: TokenReservationStore;
+  usage: UsageStore;
 };
 
 /** The one place the inference provider is chosen: the simulator (local only) or `env.AI`. */
@@ -80,10 +99,18 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     fileContents: overrides.fileContents ?? new R2FileContentStore(b.FILES_BUCKET),
     batchWork: overrides.batchWork ?? new R2BatchWorkStore(b.FILES_BUCKET),
     uploadLimits: overrides.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
+    uploads: overrides.uploads ?? new D1UploadStore(b.DB),
+    uploadParts: overrides.uploadParts ?? new R2UploadPartStore(b.FILES_BUCKET),
     schedules: overrides.schedules ?? new D1ScheduleStore(b.DB),
     retention: overrides.retention ?? new D1RetentionStore(b.DB),
     inference: counted ? countingInference(inference) : inference,
     rateLimiter: counted ? countingRateLimiter(rateLimiter) : rateLimiter,
     webhooks: overrides.webhooks ?? new D1WebhookStore(b.DB, new SecretCipher(config.webhooks.secretKey)),
+    adminKeys: overrides.adminKeys ?? new D1AdminKeyStore(b.DB),
+    projects: overrides.projects ?? new D1ProjectStore(b.DB),
+    serviceAccounts: overrides.serviceAccounts ?? new D1ServiceAccountStore(b.DB),
+    rateLimits: overrides.rateLimits ?? new D1RateLimitStore(b.DB),
+    tokenReservations: overrides.tokenReservations ?? new D1TokenReservationStore(b.DB),
+    usage: overrides.usage ?? new D1UsageStore(b.DB),
   };
 }

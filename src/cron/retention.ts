@@ -1,5 +1,6 @@
 import type { Deps } from "../app/deps";
 import { nowSeconds } from "../domain/time";
+import { sweepUploads } from "../services/uploads-retention";
 
 /**
  * Reclaims storage, a bounded amount per invocation (the cron has 30 s of CPU; the rest waits for
@@ -17,7 +18,7 @@ export type RetentionLimits = {
   maxBatches: number;
 };
 
-export const DEFAULT_RETENTION_LIMITS: RetentionLimits = { maxFiles: 500, filePage: 100, maxBatches: 25 };
+const DEFAULT_RETENTION_LIMITS: RetentionLimits = { maxFiles: 500, filePage: 100, maxBatches: 25 };
 
 /**
  * A chunk runner writes its results before it reports them, so one still running when its batch
@@ -25,7 +26,7 @@ export const DEFAULT_RETENTION_LIMITS: RetentionLimits = { maxFiles: 500, filePa
  */
 export const CHUNK_SWEEP_DELAY_SECONDS = 15 * 60;
 
-export type RetentionReport = { filesDeleted: number; batchesSwept: number };
+export type RetentionReport = { filesDeleted: number; batchesSwept: number; uploadPartsDeleted: number };
 
 async function sweepFiles(deps: Deps, now: number, limits: RetentionLimits): Promise<number> {
   let deleted = 0;
@@ -48,7 +49,7 @@ async function sweepFiles(deps: Deps, now: number, limits: RetentionLimits): Pro
 }
 
 async function sweepChunkResults(deps: Deps, now: number, limits: RetentionLimits): Promise<number> {
-  const ids = await deps.retention.listUnsweptBatches(now - CHUNK_SWEEP_DELAY_SECONDS, limits.maxBatches);
+  const ids = await deps.retention.listUnsweptBatches(now, CHUNK_SWEEP_DELAY_SECONDS, limits.maxBatches);
   const swept: string[] = [];
   for (const id of ids) {
     try {
@@ -70,12 +71,13 @@ export async function runRetention(
 ): Promise<RetentionReport> {
   const limits = options.limits ?? DEFAULT_RETENTION_LIMITS;
   const now = nowSeconds(options.now);
-  // the two sweeps touch different data: one failing must not stop the other
-  const [files, batches] = await Promise.allSettled([
+  // the sweeps touch different data: one failing must not stop the others
+  const [files, batches, uploads] = await Promise.allSettled([
     sweepFiles(deps, now, limits),
     sweepChunkResults(deps, now, limits),
+    sweepUploads(deps, now),
   ]);
-  for (const result of [files, batches]) {
+  for (const result of [files, batches, uploads]) {
     if (result.status === "rejected") {
       console.error(JSON.stringify({ msg: "retention sweep failed", err: String(result.reason) }));
     }
@@ -83,8 +85,9 @@ export async function runRetention(
   const report = {
     filesDeleted: files.status === "fulfilled" ? files.value : 0,
     batchesSwept: batches.status === "fulfilled" ? batches.value : 0,
+    uploadPartsDeleted: uploads.status === "fulfilled" ? uploads.value.partsDeleted : 0,
   };
-  if (report.filesDeleted > 0 || report.batchesSwept > 0) {
+  if (report.filesDeleted > 0 || report.batchesSwept > 0 || report.uploadPartsDeleted > 0) {
     console.info(JSON.stringify({ msg: "retention swept", ...report }));
   }
   return report;

@@ -6,16 +6,12 @@ import { nowSeconds } from "../domain/time";
 import { enqueueMessages } from "../queue/messages";
 import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
-import {
-  addUsage,
-  type CoordinatorState,
-  D1Mirror,
-  enterFinalStatus,
-  enterStatus,
-  StateRow,
-} from "./batch-state";
+import { BatchEnding, usageKey } from "./batch-ending";
+import { releaseTokens, remainingLines, reserveTokens } from "./batch-quota";
+import { redriveBatch } from "./batch-redrive";
+import { addUsage, type CoordinatorState, D1Mirror, enterStatus, StateRow } from "./batch-state";
 import { ChunkDispatcher } from "./chunk-dispatcher";
-import { ChunkLedger, LEASE_MS } from "./chunk-ledger";
+import { ChunkLedger } from "./chunk-ledger";
 import { migrateCoordinator } from "./coordinator-migrations";
 import type {
   CancelResult,
@@ -23,11 +19,12 @@ import type {
   Coordinator,
   LineRecord,
   RecordResult,
+  ResultsView,
   ValidationLease,
   ValidationOutcome,
 } from "./coordinator-types";
-import { finalizeBatch } from "./finalize";
 import { type TimerKind, Timers } from "./timers";
+import { UsageLedger } from "./usage-ledger";
 import { WebhookOutbox } from "./webhook-outbox";
 
 /**
@@ -37,12 +34,6 @@ import { WebhookOutbox } from "./webhook-outbox";
 const WATCHDOG_INTERVAL_MS = 15_000;
 /** How long a cancelled batch waits for in-flight lines before writing its files regardless. */
 const CANCEL_GRACE_MS = 30_000;
-/**
- * How long an expired batch waits for runners to hand in the lines that finished before the
- * deadline (they flush within a second) before writing its files regardless.
- */
-const EXPIRE_GRACE_MS = 5_000;
-
 /**
  * One instance per batch (`idFromName(batchId)`): the single writer of the batch's status, counts,
  * timestamps and file ids. Its line ledger (one row per finished request, INSERT OR IGNORE) is what
@@ -55,9 +46,10 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
   private readonly stateRow: StateRow;
   private readonly mirrorToD1: D1Mirror;
   private readonly webhooks: WebhookOutbox;
+  private readonly usage: UsageLedger;
   private depsCache: Deps | undefined;
   private dispatcherCache: ChunkDispatcher | undefined;
-  private finalizing: Promise<void> | null = null;
+  private readonly ending: BatchEnding;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +59,16 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     this.stateRow = new StateRow(this.sql);
     this.mirrorToD1 = new D1Mirror(() => this.deps.batches);
     this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
+    this.usage = new UsageLedger(this.sql, () => this.deps.usage);
+    this.ending = new BatchEnding({
+      stateRow: this.stateRow,
+      ledger: this.ledger,
+      timers: this.timers,
+      mirrorToD1: this.mirrorToD1,
+      webhooks: this.webhooks,
+      usage: this.usage,
+      deps: () => this.deps,
+    });
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
   }
 
@@ -130,19 +132,28 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
   }
 
   /** The validate job's verdict. Ignored unless the batch is still validating. */
-  async validated(outcome: ValidationOutcome): Promise<Batch> {
-    const state = this.stateRow.mustLoad();
-    if (state.batch.status !== "validating") {
-      return state.batch;
+  async validated(verdict: ValidationOutcome): Promise<Batch> {
+    const before = this.stateRow.mustLoad();
+    if (before.batch.status !== "validating") {
+      return before.batch;
     }
     const now = Date.now();
+    const outcome = verdict.ok ? await reserveTokens(this.deps, before, verdict, now) : verdict;
+    // the reservation waited on D1, and a cancel may have come in meanwhile: read the state again
+    const state = this.stateRow.mustLoad();
+    if (state.batch.status !== "validating") {
+      if (verdict.ok) {
+        await releaseTokens(this.deps, state.batch.id);
+      }
+      return state.batch;
+    }
     state.lastProgressAt = now;
     if (!outcome.ok) {
       state.batch.model ??= outcome.model;
       state.batch.errors = { object: "list", data: outcome.errors };
       enterStatus(state, "failed", nowSeconds(now));
       this.stateRow.save(state);
-      await this.onTerminal(state);
+      await this.ending.onTerminal(state);
       return state.batch;
     }
     this.ledger.insertPlan(outcome.chunks);
@@ -208,6 +219,8 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
       inputKey: state.params.inputKey,
       baseModel: state.params.baseModel,
       deadlineMs: (state.batch.expires_at ?? Number.MAX_SAFE_INTEGER / 1000) * 1000,
+      projectId: state.params.projectId,
+      remaining: remainingLines(state.batch),
     };
   }
 
@@ -237,6 +250,8 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
         addUsage(state, line.usage);
       }
     }
+    // in the same synchronous step as the ledger insert: a line's usage counts exactly when it does
+    this.usage.add(now, added);
     if (added.length > 0) {
       state.lastProgressAt = now;
     }
@@ -251,8 +266,18 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
       // cancelled or expired: the last runner has handed in its lines
       await this.timers.set("finalize", now);
     }
+    await this.usage.flush(usageKey(state));
     await this.mirrorToD1.mirror(state);
     return { proceed: state.stop === null, chunkComplete };
+  }
+
+  async resultsView(fromRequest: number, maxChunks: number): Promise<ResultsView> {
+    const state = this.stateRow.load();
+    return {
+      status: state?.batch.status ?? "validating",
+      stop: state?.stop ?? null,
+      chunks: state ? this.ledger.chunksFrom(fromRequest, maxChunks) : [],
+    };
   }
 
   // ---- alarms ------------------------------------------------------------------------------
@@ -283,78 +308,29 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
       // a timer left over after the end, or the cron watchdog calling a batch that D1 still shows
       // live, means the terminal mirror (and with it the webhook event) may be lost: repeat both,
       // each is idempotent
-      await this.onTerminal(state);
+      await this.ending.onTerminal(state);
       return;
     }
     switch (kind) {
       case "expire":
         await this.timers.clear("expire");
-        await this.expire(state);
+        await this.ending.expire(state);
         return;
       case "finalize":
-        await this.finalize(state);
+        await this.ending.finalize(state);
         return;
       case "watchdog":
-        await this.redrive(state);
+        await redriveBatch(state, {
+          stateRow: this.stateRow,
+          ledger: this.ledger,
+          timers: this.timers,
+          ending: this.ending,
+          dispatcher: this.dispatcher,
+          queue: this.deps.queue,
+          dispatch: () => this.dispatch(state),
+        });
         await this.timers.set("watchdog", Date.now() + WATCHDOG_INTERVAL_MS);
         return;
-    }
-  }
-
-  /**
-   * Stops dispatch at the deadline. Runners stop starting lines then and hand in what finished, so
-   * files are written once none is running (or after a short grace): a line that finished before
-   * the deadline is never lost to a flush still on its way.
-   */
-  private async expire(state: CoordinatorState): Promise<void> {
-    // a batch already writing its files has every line's outcome: it completes rather than expires
-    if (state.stop !== null || state.finalizeStartedAt !== null) {
-      await this.finalize(state);
-      return;
-    }
-    state.stop = "expire";
-    state.lastProgressAt = Date.now();
-    this.stateRow.save(state);
-    const now = Date.now();
-    if (state.batch.status === "validating" || this.ledger.runningCount(now) === 0) {
-      await this.finalize(state);
-    } else {
-      await this.timers.set("finalize", now + EXPIRE_GRACE_MS);
-    }
-  }
-
-  /** Re-enqueues whatever a lost message or a crashed consumer left behind. */
-  private async redrive(state: CoordinatorState): Promise<void> {
-    const now = Date.now();
-    if (state.batch.expires_at !== null && now >= state.batch.expires_at * 1000) {
-      await this.expire(state);
-      return;
-    }
-    if (state.finalizeStartedAt !== null) {
-      await this.timers.set("finalize", now);
-      return;
-    }
-    if (state.batch.status === "validating") {
-      if (now - state.lastProgressAt >= LEASE_MS) {
-        state.lastProgressAt = now;
-        this.stateRow.save(state);
-        await enqueueMessages(this.deps.queue, [{ kind: "validate_batch", batchId: state.batch.id }]);
-      }
-      return;
-    }
-    if (state.batch.status === "cancelling") {
-      await this.timers.set("finalize", now);
-      return;
-    }
-    const resent = await this.dispatcher.resendStalled(state.batch.id, now);
-    if (resent > 0) {
-      console.warn(
-        JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: resent }),
-      );
-    }
-    await this.dispatch(state);
-    if (this.ledger.allDone()) {
-      await this.timers.set("finalize", now);
     }
   }
 
@@ -365,59 +341,5 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
       return;
     }
     await this.dispatcher.fill(state.batch.id);
-  }
-
-  /** One finalize at a time per instance: an expiry or a retry during a running one joins it. */
-  private finalize(state: CoordinatorState): Promise<void> {
-    this.finalizing ??= this.writeFinalFiles(state).finally(() => {
-      this.finalizing = null;
-    });
-    return this.finalizing;
-  }
-
-  private async writeFinalFiles(state: CoordinatorState): Promise<void> {
-    const now = Date.now();
-    if (state.finalizeStartedAt === null) {
-      state.finalizeStartedAt = now;
-      if (state.stop === null && state.batch.status === "in_progress") {
-        enterStatus(state, "finalizing", nowSeconds(now));
-      }
-      this.stateRow.save(state);
-      await this.mirrorToD1.mirror(state, true);
-    }
-    const files = await finalizeBatch(this.deps, {
-      state,
-      chunks: this.ledger.all(),
-      linesOf: (chunk) => this.ledger.linesOf(chunk),
-      plan: (outputFileId, errorFileId) => {
-        state.plannedOutputFileId = outputFileId;
-        state.plannedErrorFileId = errorFileId;
-        this.stateRow.save(state);
-      },
-    });
-    state.batch.output_file_id = files.outputFileId;
-    state.batch.error_file_id = files.errorFileId;
-    state.batch.request_counts.completed = files.completed;
-    state.batch.request_counts.failed = files.failed;
-    enterFinalStatus(state, nowSeconds());
-    state.lastProgressAt = Date.now();
-    this.stateRow.save(state);
-    await this.timers.clear("finalize");
-    await this.onTerminal(state);
-    try {
-      await this.deps.batchWork.deleteBatch(state.batch.id);
-    } catch (err) {
-      console.warn(
-        JSON.stringify({ msg: "could not delete chunk results", batchId: state.batch.id, err: String(err) }),
-      );
-    }
-  }
-
-  private async onTerminal(state: CoordinatorState): Promise<void> {
-    await this.timers.clear("expire");
-    await this.timers.clear("watchdog");
-    await this.mirrorToD1.mirror(state, true);
-    // only now are the terminal status and files visible through the API
-    await this.webhooks.enqueue(state.batch, state.params);
   }
 }

@@ -1,5 +1,5 @@
 import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
-import type { LineRecord } from "./coordinator-types";
+import type { ChunkResults, LedgerLine, LineRecord } from "./coordinator-types";
 
 /** A running chunk whose runner has not reported for this long is presumed lost. */
 export const LEASE_MS = 30_000;
@@ -15,13 +15,6 @@ type ChunkRow = {
   done_count: number;
   dispatched_at: number | null;
   lease_until: number | null;
-};
-
-export type LedgerLine = {
-  request_index: number;
-  outcome: "completed" | "failed";
-  segment: string;
-  position: number;
 };
 
 export type RecordedLines = {
@@ -144,6 +137,18 @@ export class ChunkLedger {
       );
     }
     return { added, chunkComplete: complete };
+  }
+
+  /** Up to `maxChunks` chunks, in order, holding the requests from `fromRequest` on, with their lines. */
+  chunksFrom(fromRequest: number, maxChunks: number): ChunkResults[] {
+    return this.sql
+      .exec<ChunkRow>(
+        "SELECT * FROM chunks WHERE first_request + request_count > ? ORDER BY idx LIMIT ?",
+        fromRequest,
+        maxChunks,
+      )
+      .toArray()
+      .map((row) => ({ plan: toSpec(row), lines: this.linesOf(row.idx) }));
   }
 
   linesOf(chunk: number): LedgerLine[] {

@@ -1,4 +1,5 @@
 import type { BatchParams } from "../domain/batch-params";
+import type { ProjectId } from "../domain/ids";
 import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
 import type { Batch, BatchError } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
@@ -24,6 +25,9 @@ export type ChunkLease =
       baseModel: string | null;
       /** Epoch ms after which no line may start (the batch's expires_at). */
       deadlineMs: number;
+      /** The batch's project and its lines not yet recorded: the pool limiter's fair share. */
+      projectId: ProjectId;
+      remaining: number;
     };
 
 export type LineUsage = { input: number; output: number; cached: number; reasoning: number };
@@ -38,6 +42,24 @@ export type LineRecord = {
 
 /** `proceed: false` tells a chunk runner to start no new lines (cancelled, expired, finalizing). */
 export type RecordResult = { proceed: boolean; chunkComplete: boolean };
+
+/** One recorded line: where its result text is (segment key and position in it). */
+export type LedgerLine = {
+  request_index: number;
+  outcome: "completed" | "failed";
+  segment: string;
+  position: number;
+};
+
+export type ChunkResults = { plan: ChunkPlan; lines: LedgerLine[] };
+
+/** What the results endpoint reads from the ledger: a run of chunks and the lines recorded in them. */
+export type ResultsView = {
+  status: Batch["status"];
+  /** Why dispatch stopped early, once it did: decides what an unrun line is called. */
+  stop: "cancel" | "expire" | null;
+  chunks: ChunkResults[];
+};
 
 export type CancelResult = { ok: true; batch: Batch } | { ok: false; batch: Batch };
 
@@ -66,4 +88,6 @@ export interface Coordinator {
   recordLines(index: number, segment: string, lines: LineRecord[], final: boolean): Promise<RecordResult>;
   /** Runs the watchdog now; the cron trigger calls this for batches that stopped moving. */
   watchdog(): Promise<Batch | null>;
+  /** Up to `maxChunks` chunks holding the requests from `fromRequest` on, with their recorded lines. */
+  resultsView(fromRequest: number, maxChunks: number): Promise<ResultsView>;
 }

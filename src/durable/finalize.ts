@@ -6,7 +6,7 @@ import { nowSeconds } from "../domain/time";
 import type { FileContentStore } from "../storage/r2/file-contents";
 import type { FileWriter } from "../storage/r2/multipart-writer";
 import type { CoordinatorState } from "./batch-state";
-import type { LedgerLine } from "./chunk-ledger";
+import type { LedgerLine } from "./coordinator-types";
 
 export type FinalizeInput = {
   state: CoordinatorState;

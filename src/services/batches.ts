@@ -81,6 +81,7 @@ export async function createBatch(
   projectId: ProjectId,
   body: CreateBatchBody,
   idempotencyKey?: string,
+  apiKeyId: string | null = null,
 ): Promise<Batch> {
   const windowSeconds = parseCompletionWindow(body.completion_window);
   if (windowSeconds === null) {
@@ -120,6 +121,7 @@ export async function createBatch(
     baseModel: body.model ?? null,
     outputExpiresAfterSeconds: seconds,
     webhookUrl,
+    apiKeyId,
   };
   if (!(await deps.batches.get(projectId, id))) {
     await deps.batches.insert(projectId, batch, params);

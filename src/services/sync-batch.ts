@@ -7,6 +7,7 @@ import { ApiError, type ErrorBody, invalidType, missingParameter } from "../erro
 import { type LineOutcome, runLine } from "../inference/line-runner";
 import type { BatchEndpoint } from "../inference/types";
 import type { SyncBatchId, SyncBatchResult } from "../schemas/sync-batch";
+import { CallUsage, type UsageAccount } from "./usage-recording";
 
 /**
  * The synchronous batch call: many requests in one HTTP request, answered together, sorted by id.
@@ -212,6 +213,8 @@ export type SyncBatchRunOptions = {
   startedAt: number;
   timeoutMs?: number;
   concurrency?: number;
+  /** Whose usage the call's model requests are (Admin API usage); not recorded without it. */
+  account?: UsageAccount;
 };
 
 /**
@@ -220,7 +223,7 @@ export type SyncBatchRunOptions = {
  * `request_timeout` error at once; a model call already sent is left to finish unobserved.
  */
 export async function runSyncBatch(
-  deps: Pick<Deps, "inference" | "rateLimiter">,
+  deps: Pick<Deps, "inference" | "rateLimiter"> & Partial<Pick<Deps, "usage">>,
   endpoint: BatchEndpoint,
   { baseModel, items }: SyncBatchJob,
   options: SyncBatchRunOptions,
@@ -236,6 +239,7 @@ export async function runSyncBatch(
     throw new ApiError("invalid_request", error.message, { param: error.param, code: error.code });
   }
   const rules: LineRules = { endpoint, catalogue, baseModel };
+  const usage = options.account ? new CallUsage(endpoint, options.account) : null;
   const stop = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<LineOutcome>((resolve) => {
@@ -261,6 +265,9 @@ export async function runSyncBatch(
       }),
       deadline,
     ]);
+    if (outcome.kind === "success") {
+      usage?.add(check.model.requested, outcome.usage);
+    }
     return answer(outcome, timedOut);
   };
 
@@ -279,6 +286,9 @@ export async function runSyncBatch(
     clearTimeout(timer);
     // hand the limiter the successes it has not heard about yet, so the model's rate keeps adapting
     await deps.rateLimiter.flush();
+    if (usage && deps.usage) {
+      await usage.record(deps.usage);
+    }
   }
   return results.sort(compareIds);
 }

@@ -8,5 +8,7 @@ export default defineConfig({
     include: ["test/cli/**/*.spec.ts"],
     environment: "node",
     testTimeout: 30_000,
+    // a test's console output is shown only when it fails, as in the workerd suite
+    silent: "passed-only",
   },
 });

@@ -167,6 +167,18 @@ describe("BatchCoordinator", () => {
     ]);
   });
 
+  it("a cancel that arrives while the verdict's token reservation is written wins", async () => {
+    interceptQueue();
+    const { id, coordinator } = await startBatch();
+    const [, cancelled] = await Promise.all([
+      coordinator.validated({ ok: true, total: 4, model: "m", chunks: PLAN }),
+      coordinator.cancel(),
+    ]);
+    expect(cancelled.ok).toBe(true);
+    const done = await settle(id, coordinator);
+    expect(done).toMatchObject({ status: "cancelled", request_counts: { completed: 0 } });
+  });
+
   it("keeps the model validation learned when it fails the batch", async () => {
     interceptQueue();
     const { coordinator } = await startBatch();

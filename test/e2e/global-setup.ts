@@ -11,7 +11,8 @@ export const LOCAL_API_KEY = "sk-local-batch-api-key";
 /**
  * Projects besides the local one, each with one known key, for tests that need several projects.
  * They are seeded before the stack starts: no test may write a running stack's state (its D1 file)
- * from another process, and there is no Admin API to create projects over HTTP yet.
+ * from another process. A test that needs a project of its own creates it with the Admin API
+ * (`adminClient()` in ./helpers, test/e2e/admin.e2e.test.ts).
  */
 export const EXTRA_PROJECTS = ["e2e-a", "e2e-b"] as const;
 export type ExtraProject = (typeof EXTRA_PROJECTS)[number];

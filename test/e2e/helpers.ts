@@ -11,6 +11,19 @@ export function localClient(options: { apiKey?: string; maxRetries?: number; ori
   });
 }
 
+/** The local stack's documented admin key (`npm start` seeds it): it opens only /v1/organization/*. */
+export const LOCAL_ADMIN_KEY = "sk-admin-local-batch-api-key";
+
+/** The official SDK with the local admin key, for `client.admin.organization.*`. */
+export function adminClient(options: { origin?: string } = {}): OpenAI {
+  return new OpenAI({
+    adminAPIKey: LOCAL_ADMIN_KEY,
+    apiKey: null,
+    baseURL: `${options.origin ?? inject("origin")}/v1`,
+    maxRetries: 0,
+  });
+}
+
 export function origin(): string {
   return inject("origin");
 }

@@ -8,7 +8,7 @@ import { localClient, origin } from "./helpers";
 // A batch schedule against the local stack: the official SDK for files and batches, raw fetch for
 // the schedules resource (the SDK has none), and wrangler dev's endpoint to fire the cron trigger.
 
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 
 type Schedule = { id: string; next_run_at: number | null; last_batch_id: string | null; last_error: unknown };
 
@@ -33,7 +33,8 @@ async function api<T>(method: string, path: string, json?: unknown): Promise<{ s
 }
 
 async function triggerCron(): Promise<void> {
-  const res = await fetch(`${origin()}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
+  // /__scheduled (wrangler dev --test-scheduled): /cdn-cgi/handler/scheduled misses a Worker with assets
+  const res = await fetch(`${origin()}/__scheduled?cron=*+*+*+*+*`);
   expect(res.status).toBe(200);
   await res.text();
 }

@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // a test's console output is shown only when it fails, as in the workerd suite
+    silent: "passed-only",
   },
 });

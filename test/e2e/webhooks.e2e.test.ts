@@ -5,7 +5,7 @@ import { closedPort, type Received, WebhookReceiver } from "./webhook-receiver";
 
 // Batches on the local stack (simulator, WEBHOOK_RETRY_BASE_MS=1000 in wrangler.toml's local env)
 // sending their events to real HTTP receivers on loopback, verified with the official SDK.
-const MODEL = "@cf/meta/llama-3.1-8b-instruct";
+const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 const RETRY_BASE_MS = 1000;
 const JITTER = 0.2;
 

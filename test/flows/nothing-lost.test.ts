@@ -38,7 +38,7 @@ describe("nothing finished is lost", () => {
   it("keeps lines that finished before expiry in the output; only unfinished ones are batch_expired", async () => {
     const content = jsonl([
       chatLine("early-1", "quick"),
-      chatLine("late", "[sim:latency=12000] still running at the deadline"),
+      chatLine("late", "[sim:latency=8000] still running at the deadline"),
       chatLine("early-2", "quick too"),
     ]);
     const batch = await startBatchExpiringIn(4, await uploadJsonl(content));

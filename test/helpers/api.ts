@@ -22,7 +22,9 @@ export async function call<T = unknown>(
     body = JSON.stringify(options.json);
   }
   const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
-  const text = await res.text();
+  // decoded here rather than with res.text(): workerd logs a warning for .text() on a body whose
+  // Content-Type is not text, which file downloads (application/octet-stream) always are
+  const text = new TextDecoder().decode(await res.arrayBuffer());
   const type = res.headers.get("content-type") ?? "";
   return {
     status: res.status,

@@ -79,11 +79,12 @@ export async function waitForBatch(
   id: string,
   predicate: (batch: Batch) => boolean = (batch) => TERMINAL.includes(batch.status),
   timeout = 30_000,
+  key: string = PROJECT_A.key,
 ): Promise<Batch> {
   let last: Batch | undefined;
   await vi.waitUntil(
     async () => {
-      last = await getBatch(id);
+      last = await getBatch(id, key);
       return predicate(last);
     },
     { timeout, interval: 50 },

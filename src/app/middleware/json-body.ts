@@ -14,7 +14,12 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 // uploads stream their own way with their own limits, and the synchronous batch call sets its own;
 // the local-only benchmark route streams a whole batch's JSONL (src/routes/debug)
-const OWN_LIMITS = [/^\/v1\/files$/, /^\/v1\/batch\//, /^\/v1\/_debug\/direct-run$/];
+const OWN_LIMITS = [
+  /^\/v1\/files$/,
+  /^\/v1\/uploads\/[^/]+\/parts$/,
+  /^\/v1\/batch\//,
+  /^\/v1\/_debug\/direct-run$/,
+];
 
 /**
  * The request with its body read into memory: refused with `tooLarge()` past `maxBytes` (after the

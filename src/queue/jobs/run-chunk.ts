@@ -1,9 +1,11 @@
 import type { Deps } from "../../app/deps";
 import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from "../../domain/batch-line";
+import type { ProjectId } from "../../domain/ids";
 import type { ChunkPlan } from "../../domain/jsonl/chunk-planner";
 import type { LineRecord } from "../../durable/coordinator-types";
+import type { FlowInfo } from "../../inference/fair-share";
 import { type LineOutcome, runLine } from "../../inference/line-runner";
-import type { BatchEndpoint, ModelCatalogue } from "../../inference/types";
+import type { BatchEndpoint, ModelCatalogue, ResolvedModel } from "../../inference/types";
 import type { ChunkRequest } from "../../storage/r2/batch-work";
 
 /** Lines of one chunk that run at once; the per-model rate limiter paces them further. */
@@ -166,6 +168,7 @@ async function runRequests(
     baseModel: string | null;
     deadlineMs: number;
     catalogue: ModelCatalogue;
+    flowFor: (model: ResolvedModel) => FlowInfo;
   },
   flusher: ResultFlusher,
 ): Promise<void> {
@@ -182,14 +185,37 @@ async function runRequests(
       const outcome = await runLine(deps.inference, deps.rateLimiter, {
         request: { endpoint: context.endpoint, body: request.body, model },
         deadlineMs: context.deadlineMs,
+        flow: context.flowFor(model),
       });
-      // a line stopped by the deadline stays unrecorded: finalize writes it as batch_expired
-      if (outcome.kind !== "aborted") {
+      // only a line that finished before the deadline counts (OpenAI's expiry rule); one stopped
+      // by it or finishing after it stays unrecorded, and finalize writes it as batch_expired
+      if (outcome.kind !== "aborted" && Date.now() <= context.deadlineMs) {
         flusher.add(lineFor(request, outcome));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(LINE_CONCURRENCY, requests.length) }, worker));
+}
+
+/**
+ * Who the chunk's calls are for, per model: the batch, its project's weight and its project's
+ * `max_requests_per_1_minute` for the model (capping its share of the pool), if an operator set one.
+ */
+async function flowsOf(
+  deps: Deps,
+  batchId: string,
+  lease: { projectId: ProjectId; deadlineMs: number; remaining: number },
+): Promise<(model: ResolvedModel) => FlowInfo> {
+  const overrides = await deps.rateLimits.list(lease.projectId).catch(() => []);
+  const caps = new Map(overrides.map((o) => [o.model, o.maxRequestsPer1Minute]));
+  const base = {
+    projectId: lease.projectId,
+    batchId,
+    deadlineMs: lease.deadlineMs,
+    remaining: lease.remaining,
+    weight: deps.config.projectWeights[lease.projectId] ?? 1,
+  };
+  return (model) => ({ ...base, capRpm: caps.get(model.id) ?? null });
 }
 
 /**
@@ -219,6 +245,7 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
   const done = new Set(lease.doneRequests);
   const requests = chunkRequests.filter((request) => !done.has(request.requestIndex));
   const catalogue = await deps.inference.catalogue();
+  const flowFor = await flowsOf(deps, batchId, lease);
   const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
   const stopCheck = setInterval(() => void flusher.checkStop().catch(() => undefined), STOP_CHECK_MS);
   try {
@@ -230,6 +257,7 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
         baseModel: lease.baseModel,
         deadlineMs: lease.deadlineMs,
         catalogue,
+        flowFor,
       },
       flusher,
     );

@@ -26,6 +26,6 @@ export function registerCreateBatch(app: App): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const key = c.req.header("idempotency-key")?.trim() || undefined;
-    return c.json(await createBatch(c.var.deps, c.var.projectId, body, key), 200);
+    return c.json(await createBatch(c.var.deps, c.var.projectId, body, key, c.var.apiKeyId), 200);
   });
 }

@@ -66,7 +66,8 @@ export function registerCreateSyncBatch(app: App, target: SyncEndpoint): void {
     async (c) => {
       const startedAt = Date.now();
       const job = parseSyncBatchRequest(c.req.valid("json"), c.var.deps.config.syncBatchMaxItems);
-      const data = await runSyncBatch(c.var.deps, target.endpoint, job, { startedAt });
+      const account = { projectId: c.var.projectId, apiKeyId: c.var.apiKeyId };
+      const data = await runSyncBatch(c.var.deps, target.endpoint, job, { startedAt, account });
       return c.json({ data }, 200);
     },
     (result, c) => {

@@ -33,6 +33,8 @@ class FakeCoordinator implements Partial<Coordinator> {
       inputKey: this.inputKey,
       baseModel: null,
       deadlineMs: Date.now() + 60_000,
+      projectId: "proj_test",
+      remaining: this.chunk.requestCount - this.ledger.size,
     };
   }
 
