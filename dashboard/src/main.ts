@@ -1,5 +1,6 @@
 import { api, errorText, session } from "./api";
 import { h, notice } from "./dom";
+import type { ViewContext } from "./view-context";
 import { batchDetailView } from "./views/batch-detail";
 import { batchesView } from "./views/batches";
 import { filesView } from "./views/files";
@@ -8,12 +9,6 @@ import { usageView } from "./views/usage";
 import { webhooksView } from "./views/webhooks";
 
 /** What a view gets: its container, a poller that stops when the user leaves, and the abort signal. */
-export type ViewContext = {
-  el: HTMLElement;
-  signal: AbortSignal;
-  /** Runs `fn` now and then every `ms` after it settles, until the view is left. */
-  every(ms: number, fn: () => Promise<void> | void): void;
-};
 type View = (ctx: ViewContext, params: string[]) => void | Promise<void>;
 
 const ROUTES: [RegExp, View, string][] = [

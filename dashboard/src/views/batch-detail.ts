@@ -1,7 +1,7 @@
 import { api, downloadFile, errorText, type List } from "../api";
 import { fill, formatTime, h, notice, progressBar, setText, statusBadge, updateProgress } from "../dom";
-import type { ViewContext } from "../main";
 import { type Batch, LIVE_STATUSES, type WebhookDelivery } from "../types";
+import type { ViewContext } from "../view-context";
 import { countsText, timeLeft } from "./batches";
 import { resultsSection } from "./results";
 import { drawThroughput, recordSample, throughputChart } from "./throughput";

@@ -10,8 +10,8 @@ import {
   statusBadge,
   updateProgress,
 } from "../dom";
-import type { ViewContext } from "../main";
 import { type Batch, LIVE_STATUSES } from "../types";
+import type { ViewContext } from "../view-context";
 import { recordSample } from "./throughput";
 
 const PAGE = 20;

@@ -1,7 +1,7 @@
 import { api, downloadFile, errorText, type List, postForm } from "../api";
 import { fill, formatBytes, formatTime, h, notice } from "../dom";
-import type { ViewContext } from "../main";
 import type { FileObject, Upload } from "../types";
+import type { ViewContext } from "../view-context";
 
 /** Files above this go through the Uploads API in parts; smaller ones in one POST /v1/files. */
 export const UPLOADS_THRESHOLD = 32 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { api, errorText, type List } from "../api";
 import { fill, formatTime, h, notice, statusBadge } from "../dom";
-import type { ViewContext } from "../main";
 import type { Schedule } from "../types";
+import type { ViewContext } from "../view-context";
 
 export async function schedulesView(ctx: ViewContext): Promise<void> {
   const state = h("div", { class: "table-state" });

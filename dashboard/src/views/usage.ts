@@ -1,6 +1,6 @@
 import { api, errorText, session } from "../api";
 import { fill, formatNumber, h, notice } from "../dom";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view-context";
 
 type UsageResult = {
   model: string | null;

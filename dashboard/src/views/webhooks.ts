@@ -1,7 +1,7 @@
 import { api, errorText, type List } from "../api";
 import { fill, formatTime, h, notice } from "../dom";
-import type { ViewContext } from "../main";
 import type { WebhookEndpoint } from "../types";
+import type { ViewContext } from "../view-context";
 
 const EVENTS = ["batch.completed", "batch.failed", "batch.expired", "batch.cancelled"];
 
