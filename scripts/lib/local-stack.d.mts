@@ -8,14 +8,9 @@ export type LocalStack = {
   output(): string;
 };
 
-/** A project with one API key, as `seedProjects` writes it. */
-export type SeedProject = { id: string; name: string; keyId: string; key: string };
-
 export function freePort(): Promise<number>;
 
 export function prepareState(stateDir: string, options?: { root?: string }): Promise<void>;
-
-export function seedProjects(stateDir: string, projects: SeedProject[]): void;
 
 export function startStack(options?: {
   devArgs?: string[];

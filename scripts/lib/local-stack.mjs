@@ -5,7 +5,7 @@ import fs from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { d1Execute, ROOT, seedKeySql } from "./wrangler.mjs";
+import { ROOT } from "./wrangler.mjs";
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -51,19 +51,6 @@ function runStartLocal(root, args, env) {
  */
 export function prepareState(stateDir, { root = ROOT } = {}) {
   return runStartLocal(root, ["--prepare-only"], { PERSIST_TO: stateDir });
-}
-
-/**
- * Adds projects with one known API key each to a prepared state folder, in one `wrangler d1
- * execute` (the SQL `npm start` seeds its local key with). No stack may be running on it: use it
- * as (or in) the `seed` of `startStack`.
- */
-export function seedProjects(stateDir, projects) {
-  const now = Math.floor(Date.now() / 1000);
-  const sql = projects
-    .map(({ id, name, keyId, key }) => seedKeySql({ projectId: id, projectName: name, keyId, key, now }))
-    .join(" ");
-  d1Execute(sql, { persistTo: stateDir });
 }
 
 /**
@@ -119,7 +106,7 @@ async function signalGroup(pgid, signal, ms) {
  * - `stateDir`: the state folder (PERSIST_TO) to run on, made with `prepareState` (or used by a
  *   stack before); it is kept by `stop()`. Without it, a fresh temp folder is prepared, and removed
  *   by `stop()`.
- * - `seed(stateDir)`: steps that write the state folder (say `seedProjects`, or
+ * - `seed(stateDir)`: steps that write the state folder (for example
  *   `scripts/api-keys.mjs create --persist-to <stateDir>`) after it is prepared and before
  *   `wrangler dev` opens it. Nothing may write the state of a running stack from another process.
  * - `devArgs` go to `wrangler dev` (WRANGLER_DEV_ARGS); `root` is the checkout to run (a snapshot).

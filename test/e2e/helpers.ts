@@ -1,6 +1,5 @@
 import OpenAI from "openai";
 import { inject } from "vitest";
-import type { ExtraProject } from "./global-setup";
 
 /** The official SDK pointed at the local stack started by global-setup (or at `origin`). */
 export function localClient(options: { apiKey?: string; maxRetries?: number; origin?: string } = {}): OpenAI {
@@ -29,9 +28,14 @@ export function origin(): string {
 }
 
 /**
- * A project that global-setup seeded before the stack started (id and API key). Each test file
- * that uses one should use its own: they are shared by the whole run.
+ * A new project of its own, made through the Admin API as an operator would, and the SDK holding
+ * the key of a service account in it.
  */
-export function seededProject(name: ExtraProject): { id: string; key: string } {
-  return inject("projects")[name];
+export async function newProjectClient(name: string): Promise<OpenAI> {
+  const admin = adminClient();
+  const project = await admin.admin.organization.projects.create({ name });
+  const account = await admin.admin.organization.projects.serviceAccounts.create(project.id, {
+    name: `${name} e2e`,
+  });
+  return localClient({ apiKey: account.api_key?.value ?? "" });
 }

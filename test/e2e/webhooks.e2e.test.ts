@@ -1,6 +1,6 @@
 import OpenAI, { toFile } from "openai";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { localClient, seededProject } from "./helpers";
+import { localClient, newProjectClient } from "./helpers";
 import { closedPort, type Received, WebhookReceiver } from "./webhook-receiver";
 
 // Batches on the local stack (simulator, WEBHOOK_RETRY_BASE_MS=1000 in wrangler.toml's local env)
@@ -151,9 +151,9 @@ describe("batch webhooks on the local stack", () => {
   });
 
   it("sends each project's events to its own endpoints only, filtered by event type", async () => {
-    // two projects of their own, seeded by global-setup before the stack started
-    const clientA = localClient({ apiKey: seededProject("e2e-a").key });
-    const clientB = localClient({ apiKey: seededProject("e2e-b").key });
+    // two projects of their own, made through the Admin API
+    const clientA = await newProjectClient("webhooks team a");
+    const clientB = await newProjectClient("webhooks team b");
     const hookA = await receiver();
     const hookB = await receiver();
     const create = (c: OpenAI, body: object) => c.post<Endpoint>("/webhook_endpoints", { body });
