@@ -15,6 +15,9 @@ const PREFIXES = {
   webhookDelivery: "whd_",
   chatCompletion: "chatcmpl-",
   completion: "cmpl-",
+  response: "resp_",
+  responseMessage: "msg_",
+  functionCall: "fc_",
 } as const;
 
 export type IdKind = keyof typeof PREFIXES;

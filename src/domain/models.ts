@@ -3,7 +3,12 @@
  * share: which endpoints a batch may name, a model's task and limits, and how a line's
  * `body.model` resolves (the catalogue).
  */
-export const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"] as const;
+export const BATCH_ENDPOINTS = [
+  "/v1/responses",
+  "/v1/chat/completions",
+  "/v1/completions",
+  "/v1/embeddings",
+] as const;
 export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
 export type ModelTask = "text-generation" | "text-embeddings";

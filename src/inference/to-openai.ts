@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { newId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
+import { asChatRequest, responseObject } from "./responses-api";
 import { embeddingTexts, requestedMaxTokens, stopSequences } from "./to-workers-ai";
 import { InferenceError, type InferenceRequest, type InferenceSuccess } from "./types";
 
@@ -70,7 +71,7 @@ type ToolCall = z.infer<typeof ToolCallSchema>;
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 export type OpenAiToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
 
-type TextResult = {
+export type TextResult = {
   text: string | null;
   toolCalls: OpenAiToolCall[];
   finishReason: FinishReason;
@@ -263,6 +264,8 @@ export function toOpenAiResponse(
   now: number = Date.now(),
 ): InferenceSuccess {
   switch (request.endpoint) {
+    case "/v1/responses":
+      return responseObject(parseTextOutput(output, asChatRequest(request)), request, now);
     case "/v1/chat/completions":
       return chatCompletion(output, request, now);
     case "/v1/completions":

@@ -1,3 +1,4 @@
+import { asChatRequest } from "./responses-api";
 import type { InferenceRequest } from "./types";
 import { invalidRequest } from "./workers-ai-errors";
 
@@ -197,6 +198,8 @@ export function embeddingTexts(body: Body): string[] {
 /** The Workers AI inputs for one batch line. Throws a permanent `InferenceError` for unusable bodies. */
 export function toWorkersAiInputs(request: InferenceRequest): Inputs {
   switch (request.endpoint) {
+    case "/v1/responses":
+      return chatInputs(asChatRequest(request));
     case "/v1/chat/completions":
       return chatInputs(request);
     case "/v1/completions":

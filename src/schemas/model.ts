@@ -23,7 +23,8 @@ export const ModelSchema = z
     created: z.number().int().openapi({ description: "Unix seconds the model was added; 0 when unknown." }),
     owned_by: z.string().openapi({ example: "meta" }),
     task: z.enum(["text-generation", "text-embeddings"]).openapi({
-      description: "Extension: `text-generation` serves chat/completions, `text-embeddings` embeddings.",
+      description:
+        "Extension: `text-generation` serves responses, chat/completions and completions, `text-embeddings` embeddings.",
     }),
     root: z
       .string()

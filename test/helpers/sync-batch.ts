@@ -3,7 +3,7 @@ import { type ApiResponse, call } from "./api";
 export const CHAT_MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
 export const EMBEDDING_MODEL = "@cf/baai/bge-base-en-v1.5";
 
-export type SyncBatchPath = "chat/completions" | "completions" | "embeddings";
+export type SyncBatchPath = "responses" | "chat/completions" | "completions" | "embeddings";
 export type Row = [string | number, Record<string, unknown>];
 
 export function chatBody(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

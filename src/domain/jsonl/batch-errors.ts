@@ -103,6 +103,16 @@ export const lineErrors = {
     message: `The model '${echo(model)}' is a ${task} model and cannot be used with ${endpoint}.`,
     param: "body.model",
   }),
+  /** A feature the line's model lacks (from the model's published JSON). */
+  unsupportedFeature: (
+    model: { requested: string; id: string },
+    feature: string,
+    param: string,
+  ): LineError => ({
+    code: "unsupported_parameter",
+    message: `The model '${echo(model.requested)}' (${model.id}) does not support ${feature}. GET /v1/models lists each model's capabilities.`,
+    param: `body.${param}`,
+  }),
   streaming: (label: string): LineError => ({
     code: "streaming_unsupported",
     message: `${label}: Streaming is not supported in the Batch API.`,

@@ -1,5 +1,6 @@
 import type { BatchEndpoint, ModelCatalogue, ModelTask, ResolvedModel } from "../models";
 import { type LineError, lineErrors } from "./batch-errors";
+import { checkResponsesFeatures, checkResponsesInput } from "./validate-responses";
 
 /**
  * The rules for one input line on its own (openai-batch-contract.md §2.3–2.4). Cross-line rules
@@ -24,6 +25,7 @@ type JsonObject = Record<string, unknown>;
 const REQUIRED_FIELDS = ["custom_id", "method", "url", "body"] as const;
 
 const ENDPOINTS = {
+  "/v1/responses": { task: "text-generation", label: "Responses", checkBody: checkResponsesInput },
   "/v1/chat/completions": { task: "text-generation", label: "Chat Completions", checkBody: checkMessages },
   "/v1/completions": { task: "text-generation", label: "Completions", checkBody: checkPrompt },
   "/v1/embeddings": { task: "text-embeddings", label: "Embeddings", checkBody: checkInput },
@@ -95,7 +97,8 @@ export function checkRequestLine(text: string, rules: LineRules): LineCheck {
   if (body.stream === true) {
     return fail(lineErrors.streaming(endpoint.label));
   }
-  const bodyError = endpoint.checkBody(body) ?? checkFeatures(body, model);
+  const features = rules.endpoint === "/v1/responses" ? checkResponsesFeatures : checkFeatures;
+  const bodyError = endpoint.checkBody(body) ?? features(body, model);
   if (bodyError) {
     return fail(bodyError);
   }
@@ -137,13 +140,7 @@ function retiredModelError(name: string, catalogue: ModelCatalogue): LineError |
   };
 }
 
-function unsupported(model: ResolvedModel, feature: string, param: string): LineError {
-  return {
-    code: "unsupported_parameter",
-    message: `The model '${model.requested}' (${model.id}) does not support ${feature}. GET /v1/models lists each model's capabilities.`,
-    param: `body.${param}`,
-  };
-}
+const unsupported = lineErrors.unsupportedFeature;
 
 /**
  * The features a line asks for that its model lacks (from the model's published JSON): refused at

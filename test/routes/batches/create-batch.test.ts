@@ -72,7 +72,7 @@ describe("POST /v1/batches", () => {
       { endpoint: "/v1/invalid/endpoint" },
       "endpoint",
       "invalid_value",
-      "Invalid value: '/v1/invalid/endpoint'. Supported values are: '/v1/chat/completions', '/v1/completions', and '/v1/embeddings'.",
+      "Invalid value: '/v1/invalid/endpoint'. Supported values are: '/v1/responses', '/v1/chat/completions', '/v1/completions', and '/v1/embeddings'.",
     ],
     ["an 8 day window", { completion_window: "8d" }, "completion_window", "invalid_value", undefined],
     ["an empty window", { completion_window: "" }, "completion_window", "invalid_value", undefined],

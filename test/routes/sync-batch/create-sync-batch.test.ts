@@ -164,6 +164,7 @@ describe("POST /v1/batch/embeddings", () => {
 
 describe("the synchronous batch routes in /openapi.json", () => {
   it.each<[SyncBatchPath, string]>([
+    ["responses", "createSyncResponsesBatch"],
     ["chat/completions", "createSyncChatCompletionsBatch"],
     ["completions", "createSyncCompletionsBatch"],
     ["embeddings", "createSyncEmbeddingsBatch"],
