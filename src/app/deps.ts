@@ -2,6 +2,7 @@ import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from "../domain/files";
 import { type CoordinatorClient, DurableCoordinatorClient } from "../durable/coordinator-client";
 import { modelRateLimiterFor } from "../durable/model-rate-limiter";
 import { DurableRateLimiter, type RateLimiter } from "../inference/limiter-client";
+import type { LimiterSnapshot } from "../inference/rate-limiter";
 import { WorkersAiSimulator } from "../inference/simulator/simulator";
 import type { InferenceProvider } from "../inference/types";
 import { WorkersAiProvider } from "../inference/workers-ai-provider";
@@ -47,6 +48,8 @@ export type Deps = {
   inference: InferenceProvider;
   /** Paces model calls per model; share one per queue batch (see DurableRateLimiter). */
   rateLimiter: RateLimiter;
+  /** A pool limiter's current rate and shares (one RPC): the `x-ratelimit-*` headers read it. */
+  poolSnapshot: (poolKey: string) => Promise<LimiterSnapshot>;
   webhooks: WebhookStore;
   /** The Admin API's stores (/v1/organization/*) and the usage rollups. */
   adminKeys: AdminKeyStore;
@@ -105,6 +108,8 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     retention: overrides.retention ?? new D1RetentionStore(b.DB),
     inference: counted ? countingInference(inference) : inference,
     rateLimiter: counted ? countingRateLimiter(rateLimiter) : rateLimiter,
+    poolSnapshot:
+      overrides.poolSnapshot ?? ((poolKey) => modelRateLimiterFor(b.MODEL_RATE_LIMITER, poolKey).snapshot()),
     webhooks: overrides.webhooks ?? new D1WebhookStore(b.DB, new SecretCipher(config.webhooks.secretKey)),
     adminKeys: overrides.adminKeys ?? new D1AdminKeyStore(b.DB),
     projects: overrides.projects ?? new D1ProjectStore(b.DB),

@@ -7,9 +7,10 @@ import { enqueueMessages } from "../queue/messages";
 import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
 import { BatchEnding, usageKey } from "./batch-ending";
+import { pauseBatch, resumeBatch } from "./batch-pause";
 import { releaseTokens, remainingLines, reserveTokens } from "./batch-quota";
 import { redriveBatch } from "./batch-redrive";
-import { addUsage, type CoordinatorState, D1Mirror, enterStatus, StateRow } from "./batch-state";
+import { addUsage, type CoordinatorState, D1Mirror, enterStatus, isPaused, StateRow } from "./batch-state";
 import { ChunkDispatcher } from "./chunk-dispatcher";
 import { ChunkLedger } from "./chunk-ledger";
 import { migrateCoordinator } from "./coordinator-migrations";
@@ -18,6 +19,7 @@ import type {
   ChunkLease,
   Coordinator,
   LineRecord,
+  PauseResult,
   RecordResult,
   ResultsView,
   ValidationLease,
@@ -194,17 +196,34 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     return { ok: true, batch: state.batch };
   }
 
+  async pause(): Promise<PauseResult> {
+    return pauseBatch(this.pauseParts);
+  }
+
+  async resume(): Promise<PauseResult> {
+    return resumeBatch(this.pauseParts);
+  }
+
+  private get pauseParts() {
+    return {
+      stateRow: this.stateRow,
+      mirrorToD1: this.mirrorToD1,
+      dispatcher: () => this.dispatcher,
+      dispatch: (state: CoordinatorState) => this.dispatch(state),
+    };
+  }
+
   // ---- RPC: chunk runners ------------------------------------------------------------------
 
   /** Whether runners may start new lines; they ask between flushes so a cancel stops them at once. */
   async mayProceed(): Promise<boolean> {
     const state = this.stateRow.load();
-    return state !== null && state.batch.status === "in_progress" && state.stop === null;
+    return state !== null && state.batch.status === "in_progress" && state.stop === null && !isPaused(state);
   }
 
   async beginChunk(index: number): Promise<ChunkLease> {
     const state = this.stateRow.load();
-    if (state?.batch.status !== "in_progress" || state.stop !== null) {
+    if (state?.batch.status !== "in_progress" || state.stop !== null || isPaused(state)) {
       return { run: false, reason: "not_running" };
     }
     const lease = this.ledger.lease(index, Date.now());
@@ -268,7 +287,7 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     }
     await this.usage.flush(usageKey(state));
     await this.mirrorToD1.mirror(state);
-    return { proceed: state.stop === null, chunkComplete };
+    return { proceed: state.stop === null && !isPaused(state), chunkComplete };
   }
 
   async resultsView(fromRequest: number, maxChunks: number): Promise<ResultsView> {
@@ -337,7 +356,7 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
   // ---- dispatch and finalize ---------------------------------------------------------------
 
   private async dispatch(state: CoordinatorState): Promise<void> {
-    if (state.stop !== null || state.batch.status !== "in_progress") {
+    if (state.stop !== null || state.batch.status !== "in_progress" || isPaused(state)) {
       return;
     }
     await this.dispatcher.fill(state.batch.id);

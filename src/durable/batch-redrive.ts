@@ -1,6 +1,6 @@
 import { enqueueMessages } from "../queue/messages";
 import type { BatchEnding } from "./batch-ending";
-import type { CoordinatorState, StateRow } from "./batch-state";
+import { type CoordinatorState, isPaused, type StateRow } from "./batch-state";
 import type { ChunkDispatcher } from "./chunk-dispatcher";
 import { type ChunkLedger, LEASE_MS } from "./chunk-ledger";
 import type { Timers } from "./timers";
@@ -42,13 +42,15 @@ export async function redriveBatch(state: CoordinatorState, parts: RedriveParts)
     await parts.timers.set("finalize", now);
     return;
   }
-  const resent = await parts.dispatcher.resendStalled(state.batch.id, now);
-  if (resent > 0) {
-    console.warn(
-      JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: resent }),
-    );
+  if (!isPaused(state)) {
+    const resent = await parts.dispatcher.resendStalled(state.batch.id, now);
+    if (resent > 0) {
+      console.warn(
+        JSON.stringify({ msg: "re-driving stalled chunks", batchId: state.batch.id, chunks: resent }),
+      );
+    }
+    await parts.dispatch();
   }
-  await parts.dispatch();
   if (parts.ledger.allDone()) {
     await parts.timers.set("finalize", now);
   }

@@ -19,7 +19,16 @@ export type CoordinatorState = {
   plannedErrorFileId: string | null;
   /** Epoch ms of the last change that showed progress (the watchdog's clock). */
   lastProgressAt: number;
+  /**
+   * Epoch ms the batch was paused (`POST /v1/batches/{id}/pause`), null or absent while it runs:
+   * no dispatch, no new lines; the expire timer runs on. Absent in states saved before pausing existed.
+   */
+  pausedAt?: number | null;
 };
+
+export function isPaused(state: CoordinatorState): boolean {
+  return state.pausedAt !== null && state.pausedAt !== undefined;
+}
 
 export function enterStatus(state: CoordinatorState, to: BatchStatus, nowSeconds: number): void {
   assertTransition(state.batch.status, to);

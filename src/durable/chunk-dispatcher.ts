@@ -39,4 +39,16 @@ export class ChunkDispatcher {
     }
     return stalled.length;
   }
+
+  /** Sends again every chunk not running now (after a resume); returns how many. */
+  async resendIdle(batchId: string, now: number = Date.now()): Promise<number> {
+    const idle = this.ledger.takeIdle(now);
+    if (idle.length > 0) {
+      await enqueueMessages(
+        this.queue,
+        idle.map((chunk) => ({ kind: "run_chunk" as const, batchId, chunk })),
+      );
+    }
+    return idle.length;
+  }
 }

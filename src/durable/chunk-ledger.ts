@@ -211,4 +211,21 @@ export class ChunkLedger {
     }
     return rows.map(toSpec);
   }
+
+  /**
+   * Chunks sent but not running now (their runner stopped, or their message was refused while the
+   * batch was paused): marked queued again for re-sending at once, without waiting for the watchdog.
+   */
+  takeIdle(now: number): ChunkPlan[] {
+    const rows = this.sql
+      .exec<ChunkRow>(
+        "SELECT * FROM chunks WHERE state = 'queued' OR (state = 'running' AND lease_until < ?) ORDER BY idx",
+        now,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.sql.exec("UPDATE chunks SET state = 'queued', dispatched_at = ? WHERE idx = ?", now, row.idx);
+    }
+    return rows.map(toSpec);
+  }
 }

@@ -63,6 +63,9 @@ export type ResultsView = {
 
 export type CancelResult = { ok: true; batch: Batch } | { ok: false; batch: Batch };
 
+/** `ok: false`: the batch is terminal (or, for a pause, already ending), with the batch as it is. */
+export type PauseResult = { ok: boolean; batch: Batch };
+
 /**
  * The RPC surface of a batch's coordinator (`BatchCoordinator` implements it). Callers and test
  * fakes depend on this, never on the Durable Object class.
@@ -78,6 +81,10 @@ export interface Coordinator {
   validated(outcome: ValidationOutcome): Promise<Batch>;
   /** Cancels the batch: no new dispatch at once, in-flight lines finish, then partial files. */
   cancel(): Promise<CancelResult>;
+  /** Pauses dispatch and new lines (idempotent); in-flight lines finish; the deadline still applies. */
+  pause(): Promise<PauseResult>;
+  /** Resumes a paused batch's dispatch (idempotent). */
+  resume(): Promise<PauseResult>;
   /** Whether runners may start new lines; they ask between flushes so a cancel stops them at once. */
   mayProceed(): Promise<boolean>;
   beginChunk(index: number): Promise<ChunkLease>;

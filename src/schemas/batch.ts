@@ -66,6 +66,10 @@ export const BatchSchema = z
     request_counts: RequestCountsSchema,
     usage: BatchUsageSchema,
     metadata: MetadataSchema,
+    paused_at: timestamp.optional().openapi({
+      description:
+        "Extension: when the batch was paused (`POST /v1/batches/{batch_id}/pause`), null once resumed; absent if it never was. A paused batch dispatches nothing new but still expires at `expires_at`.",
+    }),
   })
   .openapi("Batch");
 export type Batch = z.infer<typeof BatchSchema>;

@@ -6,6 +6,7 @@ import { errorResponses } from "../../errors/openapi-responses";
 import { apiErrorFromZod } from "../../errors/zod-error";
 import type { BatchEndpoint } from "../../inference/types";
 import { SyncBatchRequestSchema, SyncBatchResponseSchema } from "../../schemas/sync-batch";
+import { RATE_LIMIT_OPENAPI_HEADERS, rateLimitHeaders } from "../../services/rate-limit-headers";
 import {
   bodyTooLarge,
   parseSyncBatchRequest,
@@ -16,6 +17,7 @@ import {
 type SyncEndpoint = { endpoint: BatchEndpoint; operationId: string; what: string };
 
 export const SYNC_BATCH_ENDPOINTS: readonly SyncEndpoint[] = [
+  { endpoint: "/v1/responses", operationId: "createSyncResponsesBatch", what: "responses" },
   {
     endpoint: "/v1/chat/completions",
     operationId: "createSyncChatCompletionsBatch",
@@ -53,6 +55,7 @@ function syncBatchRoute({ endpoint, operationId, what }: SyncEndpoint) {
     responses: {
       200: {
         description: "Every item's response or error, sorted by id.",
+        headers: RATE_LIMIT_OPENAPI_HEADERS,
         content: { "application/json": { schema: SyncBatchResponseSchema } },
       },
       ...errorResponses(400, 401),
@@ -67,8 +70,16 @@ export function registerCreateSyncBatch(app: App, target: SyncEndpoint): void {
       const startedAt = Date.now();
       const job = parseSyncBatchRequest(c.req.valid("json"), c.var.deps.config.syncBatchMaxItems);
       const account = { projectId: c.var.projectId, apiKeyId: c.var.apiKeyId };
+      // as the call arrived, for the first row's model (rows usually share one)
+      const firstModel = job.items[0]?.body.model;
+      const headers = await rateLimitHeaders(
+        c.var.deps,
+        c.var.projectId,
+        typeof firstModel === "string" ? firstModel : null,
+        job.baseModel,
+      );
       const data = await runSyncBatch(c.var.deps, target.endpoint, job, { startedAt, account });
-      return c.json({ data }, 200);
+      return c.json({ data }, 200, headers);
     },
     (result, c) => {
       if (!result.success) {
