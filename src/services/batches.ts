@@ -16,7 +16,13 @@ function notFound(id: string): ApiError {
   return new ApiError("not_found", `No batch found with id '${id}'.`, { param: "batch_id" });
 }
 
-function newBatchObject(id: BatchId, body: CreateBatchBody, createdAt: number, windowSeconds: number): Batch {
+/** A new batch as `POST /v1/batches` returns it: validating, nothing counted yet. */
+export function newBatchObject(
+  id: BatchId,
+  body: CreateBatchBody,
+  createdAt: number,
+  windowSeconds: number,
+): Batch {
   return {
     id,
     object: "batch",

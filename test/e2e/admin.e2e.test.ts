@@ -1,12 +1,10 @@
 import OpenAI, { toFile } from "openai";
-import { describe, expect, it, vi } from "vitest";
-import { adminClient, localClient } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { adminClient, localClient, waitForBatchEnd } from "./helpers";
 
 // The Admin API with the official SDK's `client.admin.organization`: an operator creates a project
 // and a service account, the service account's key runs a batch, and usage shows exactly that
 // batch. Everything goes over HTTP to the running stack; nothing writes its state from outside.
-
-const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
 async function textModel(client: OpenAI): Promise<string> {
   const models = (await client.models.list()).data as Array<OpenAI.Models.Model & { task?: string }>;
@@ -33,14 +31,7 @@ async function runBatch(client: OpenAI, model: string, count: number): Promise<O
     endpoint: "/v1/chat/completions",
     completion_window: "24h",
   });
-  let batch = created;
-  await vi.waitUntil(
-    async () => {
-      batch = await client.batches.retrieve(created.id);
-      return TERMINAL.has(batch.status);
-    },
-    { timeout: 90_000, interval: 200 },
-  );
+  const batch = await waitForBatchEnd(client, created.id);
   return batch;
 }
 

@@ -2,11 +2,10 @@ import fs, { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
-import { describe, expect, it, vi } from "vitest";
-import { localClient } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { localClient, waitForBatchEnd } from "./helpers";
 
 const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
-const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
 function writeJsonl(lines: unknown[]): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "batch-e2e-")), "requests.jsonl");
@@ -21,18 +20,6 @@ function chat(customId: string, content: string) {
     url: "/v1/chat/completions",
     body: { model: MODEL, messages: [{ role: "user", content }], max_tokens: 40 },
   };
-}
-
-async function poll(client: OpenAI, id: string): Promise<OpenAI.Batches.Batch> {
-  let batch: OpenAI.Batches.Batch | undefined;
-  await vi.waitUntil(
-    async () => {
-      batch = await client.batches.retrieve(id);
-      return TERMINAL.has(batch.status);
-    },
-    { timeout: 90_000, interval: 200 },
-  );
-  return batch as OpenAI.Batches.Batch;
 }
 
 describe("the OpenAI cookbook flow with the official SDK", () => {
@@ -50,7 +37,7 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
       metadata: { description: "nightly eval job" },
     });
     expect(created.status).toBe("validating");
-    const batch = await poll(client, created.id);
+    const batch = await waitForBatchEnd(client, created.id);
     expect(batch.status).toBe("completed");
     expect(batch.request_counts).toEqual({ total: 12, completed: 12, failed: 0 });
     expect(batch.error_file_id).toBeNull();
@@ -106,7 +93,7 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
     });
     const cancelling = await client.batches.cancel(batch.id);
     expect(["cancelling", "cancelled"]).toContain(cancelling.status);
-    const done = await poll(client, batch.id);
+    const done = await waitForBatchEnd(client, batch.id);
     expect(done.status).toBe("cancelled");
     const counts = done.request_counts!;
     expect(counts.completed + counts.failed).toBe(counts.total);
@@ -115,7 +102,7 @@ describe("the OpenAI cookbook flow with the official SDK", () => {
       file: fs.createReadStream(writeJsonl([chat("q", "x")])),
       purpose: "batch",
     });
-    const finished = await poll(
+    const finished = await waitForBatchEnd(
       client,
       (
         await client.batches.create({

@@ -2,13 +2,12 @@ import fs, { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type OpenAI from "openai";
-import { describe, expect, it, vi } from "vitest";
-import { localClient } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { localClient, waitForBatchEnd } from "./helpers";
 
 // JSON mode and tools in a /v1/chat/completions batch, read back with the official SDK's types.
 
 const MODEL = "@cf/openai/gpt-oss-120b";
-const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
 type ChatBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 
@@ -39,14 +38,7 @@ async function runBatch(client: OpenAI, lines: ReturnType<typeof line>[]) {
     endpoint: "/v1/chat/completions",
     completion_window: "24h",
   });
-  let batch = created;
-  await vi.waitUntil(
-    async () => {
-      batch = await client.batches.retrieve(created.id);
-      return TERMINAL.has(batch.status);
-    },
-    { timeout: 90_000, interval: 200 },
-  );
+  const batch = await waitForBatchEnd(client, created.id);
   expect(batch).toMatchObject({ status: "completed", request_counts: { failed: 0 } });
   const text = await (await client.files.content(batch.output_file_id as string)).text();
   return text

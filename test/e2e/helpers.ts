@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { inject } from "vitest";
+import { inject, vi } from "vitest";
 
 /** The official SDK pointed at the local stack started by global-setup (or at `origin`). */
 export function localClient(options: { apiKey?: string; maxRetries?: number; origin?: string } = {}): OpenAI {
@@ -38,4 +38,19 @@ export async function newProjectClient(name: string): Promise<OpenAI> {
     name: `${name} e2e`,
   });
   return localClient({ apiKey: account.api_key?.value ?? "" });
+}
+
+const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
+
+/** Polls the batch through the SDK until it reaches a terminal status (a condition wait). */
+export async function waitForBatchEnd(client: OpenAI, id: string): Promise<OpenAI.Batches.Batch> {
+  let batch: OpenAI.Batches.Batch | undefined;
+  await vi.waitUntil(
+    async () => {
+      batch = await client.batches.retrieve(id);
+      return TERMINAL.has(batch.status);
+    },
+    { timeout: 90_000, interval: 200 },
+  );
+  return batch as OpenAI.Batches.Batch;
 }

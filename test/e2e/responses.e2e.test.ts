@@ -2,11 +2,10 @@ import fs, { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type OpenAI from "openai";
-import { describe, expect, it, vi } from "vitest";
-import { localClient } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { localClient, waitForBatchEnd } from "./helpers";
 
 const MODEL = "@cf/openai/gpt-oss-120b";
-const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
 type ResponseLine = { url: "/v1/responses"; body: OpenAI.Responses.ResponseCreateParamsNonStreaming };
 
@@ -32,18 +31,6 @@ const WEATHER: OpenAI.Responses.FunctionTool = {
   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
   strict: true,
 };
-
-async function poll(client: OpenAI, id: string): Promise<OpenAI.Batches.Batch> {
-  let batch: OpenAI.Batches.Batch | undefined;
-  await vi.waitUntil(
-    async () => {
-      batch = await client.batches.retrieve(id);
-      return TERMINAL.has(batch.status);
-    },
-    { timeout: 90_000, interval: 200 },
-  );
-  return batch as OpenAI.Batches.Batch;
-}
 
 /** The shape checks a client relying on the SDK's `Response` type would make. */
 function expectResponseShape(response: OpenAI.Responses.Response): void {
@@ -97,7 +84,7 @@ describe("a /v1/responses batch with the official SDK", () => {
       completion_window: "24h",
     });
     expect(created.endpoint).toBe("/v1/responses");
-    const batch = await poll(client, created.id);
+    const batch = await waitForBatchEnd(client, created.id);
     expect(batch.status).toBe("completed");
     expect(batch.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
 

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import type OpenAI from "openai";
 import { toFile } from "openai";
-import { describe, expect, it, vi } from "vitest";
-import { localClient } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { localClient, waitForBatchEnd } from "./helpers";
 
 const MODEL = "@cf/meta/llama-3.1-8b-instruct-fast";
-const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
 function jsonl(count: number): string {
   let out = "";
@@ -49,14 +48,7 @@ describe("the Uploads API through the official Node SDK", () => {
       endpoint: "/v1/chat/completions",
       completion_window: "24h",
     });
-    let batch = created;
-    await vi.waitUntil(
-      async () => {
-        batch = await client.batches.retrieve(created.id);
-        return TERMINAL.has(batch.status);
-      },
-      { timeout: 90_000, interval: 250 },
-    );
+    const batch = await waitForBatchEnd(client, created.id);
     expect(batch.status).toBe("completed");
     expect(batch.request_counts).toEqual({ total: 200, completed: 200, failed: 0 });
     const output = (await (await client.files.content(batch.output_file_id as string)).text())

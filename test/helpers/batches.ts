@@ -4,6 +4,7 @@ import { createDeps } from "../../src/app/deps";
 import { newId } from "../../src/domain/ids";
 import { nowSeconds } from "../../src/domain/time";
 import type { Batch } from "../../src/schemas/batch";
+import { newBatchObject } from "../../src/services/batches";
 import { call } from "./api";
 import { PROJECT_A } from "./projects";
 
@@ -114,36 +115,13 @@ export async function startBatchExpiringIn(seconds: number, fileId: string): Pro
   const deps = createDeps(env);
   const file = await deps.files.get(PROJECT_A.id, fileId);
   const createdAt = nowSeconds();
-  const batch: Batch = {
-    id: newId("batch"),
-    object: "batch",
-    endpoint: "/v1/chat/completions",
-    model: null,
-    errors: null,
-    input_file_id: fileId,
-    completion_window: "1m",
-    status: "validating",
-    output_file_id: null,
-    error_file_id: null,
-    created_at: createdAt,
-    in_progress_at: null,
-    expires_at: createdAt + seconds,
-    finalizing_at: null,
-    completed_at: null,
-    failed_at: null,
-    expired_at: null,
-    cancelling_at: null,
-    cancelled_at: null,
-    request_counts: { total: 0, completed: 0, failed: 0 },
-    usage: {
-      input_tokens: 0,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: 0,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: 0,
-    },
-    metadata: null,
-  };
+  // as the create service makes it, with a window shorter than the API's 1-minute minimum
+  const batch = newBatchObject(
+    newId("batch"),
+    { input_file_id: fileId, endpoint: "/v1/chat/completions", completion_window: "1m" },
+    createdAt,
+    seconds,
+  );
   const params = {
     projectId: PROJECT_A.id,
     inputKey: String(file?.r2Key),

@@ -8,6 +8,7 @@ import type { ChunkPlan } from "../../src/domain/jsonl/chunk-planner";
 import { nowSeconds } from "../../src/domain/time";
 import type { Coordinator, LineRecord } from "../../src/durable/coordinator-types";
 import type { Batch } from "../../src/schemas/batch";
+import { newBatchObject } from "../../src/services/batches";
 import { TERMINAL } from "./batches";
 import { PROJECT_A } from "./projects";
 
@@ -40,36 +41,17 @@ export const PLAN: ChunkPlan[] = [0, 1].map((index) => ({
 export async function startBatch(options: { expiresInSeconds?: number; model?: string } = {}) {
   const id = newId("batch");
   const createdAt = nowSeconds();
-  const batch: Batch = {
+  const batch = newBatchObject(
     id,
-    object: "batch",
-    endpoint: "/v1/chat/completions",
-    model: options.model ?? null,
-    errors: null,
-    input_file_id: "file-unused",
-    completion_window: "24h",
-    status: "validating",
-    output_file_id: null,
-    error_file_id: null,
-    created_at: createdAt,
-    in_progress_at: null,
-    expires_at: createdAt + (options.expiresInSeconds ?? 86400),
-    finalizing_at: null,
-    completed_at: null,
-    failed_at: null,
-    expired_at: null,
-    cancelling_at: null,
-    cancelled_at: null,
-    request_counts: { total: 0, completed: 0, failed: 0 },
-    usage: {
-      input_tokens: 0,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: 0,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: 0,
+    {
+      input_file_id: "file-unused",
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+      model: options.model,
     },
-    metadata: null,
-  };
+    createdAt,
+    options.expiresInSeconds ?? 86400,
+  );
   const params: BatchParams = {
     projectId: PROJECT_A.id,
     inputKey: `inputs/${id}`,
