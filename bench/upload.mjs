@@ -153,6 +153,9 @@ async function viaFiles(client, file, bytes) {
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "batch-api-bench-"));
 // `wrangler dev` restarts when src/ changes; a snapshot keeps others' edits from cutting a run short
 const root = snapshotSources();
+// wrangler.toml's [assets] needs dist/assets, made by `npm run build`; the benchmark requests no
+// asset, so an empty folder does when the snapshot has none
+fs.mkdirSync(path.join(root, "dist", "assets"), { recursive: true });
 const results = [];
 try {
   for (const megabytes of [...new Set([...SIZES_MB, UPLOAD_MB])].sort((a, b) => a - b)) {
@@ -198,11 +201,16 @@ for (const r of results) {
 const reference = results.find((r) => r.label === "POST /v1/files" && r.megabytes === Math.min(...SIZES_MB));
 if (reference) {
   let ok = true;
-  console.log(`\npeak memory against the ${reference.megabytes} MB POST /v1/files peak (target <= 1.3):`);
+  console.log(
+    `\npeak memory against the ${reference.megabytes} MB POST /v1/files peak of ${mib(reference.peakKiB)} MiB (target <= 1.3, i.e. <= ${mib(1.3 * reference.peakKiB)} MiB):`,
+  );
   for (const r of results.filter((x) => x !== reference)) {
     const ratio = r.peakKiB / reference.peakKiB;
     ok &&= ratio <= 1.3;
-    console.log(`  ${r.label} ${r.megabytes} MB: ${ratio.toFixed(2)} ${ratio <= 1.3 ? "OK" : "OVER"}`);
+    const verdict = ratio <= 1.3 ? "OK" : "OVER";
+    console.log(
+      `  ${`${r.label} ${r.megabytes} MB`.padEnd(24)} ${mib(r.peakKiB).padStart(6)} MiB  ${ratio.toFixed(2)}  ${verdict}`,
+    );
   }
   process.exitCode = ok ? 0 : 1;
 }

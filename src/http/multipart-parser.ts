@@ -183,8 +183,9 @@ class Parser {
   private async stepBody(): Promise<boolean> {
     const found = this.findDelimiter();
     if (!found) {
-      // the tail could be the start of a delimiter split across chunks: keep it for the next push
-      const safeEnd = Math.max(this.pos, this.buf.length - (this.delimiter.length - 1));
+      // a tail that could be the start of a delimiter split across chunks is kept for the next
+      // push; only a real partial match, so that most chunks are passed on without being copied
+      const safeEnd = this.buf.length - this.partialDelimiterAtEnd();
       await this.emit(this.buf.subarray(this.pos, safeEnd));
       this.pos = safeEnd;
       return false;
@@ -213,6 +214,18 @@ class Parser {
       // "\r\n--boundary" followed by anything else is content (e.g. a longer boundary-like string)
       from = at + 1;
     }
+  }
+
+  /** The length of the longest tail of buf (after pos) that is a proper prefix of the delimiter. */
+  private partialDelimiterAtEnd(): number {
+    const buf = this.buf;
+    const longest = Math.min(this.delimiter.length - 1, buf.length - this.pos);
+    for (let at = buf.length - longest; at < buf.length; at++) {
+      if (buf[at] === CR && startsWith(this.delimiter, 0, buf.subarray(at))) {
+        return buf.length - at;
+      }
+    }
+    return 0;
   }
 
   private classify(after: number): Delimiter | "need-more" | "no" {

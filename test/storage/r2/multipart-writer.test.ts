@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   DEFAULT_PART_SIZE,
   MIN_PART_SIZE,
+  PartBufferPool,
   R2MultipartWriter,
 } from "../../../src/storage/r2/multipart-writer";
 
@@ -139,6 +140,45 @@ describe("R2MultipartWriter", () => {
     await expect(writer.close()).rejects.toThrow("already closed");
     await writer.abort();
     expect(await stored(key)).toBe(await digest(pattern(10)));
+  });
+
+  it("reuses part buffers across writers, and only the bytes written reach the object", async () => {
+    const pool = new PartBufferPool(2);
+    const write = async (bytes: Uint8Array, chunk: number) => {
+      const key = `test/${crypto.randomUUID()}`;
+      const writer = new R2MultipartWriter(env.FILES_BUCKET, key, { bufferPool: pool });
+      await writeInChunks(writer, bytes, chunk);
+      await writer.close();
+      expect(await stored(key)).toBe(await digest(bytes));
+    };
+    // a single put, then two parts of a multipart upload, give their buffers back
+    await write(pattern(10, 1), 10);
+    expect(pool.idleCount(DEFAULT_PART_SIZE)).toBe(1);
+    await write(pattern(12 * MIB, 2), 1 * MIB);
+    expect(pool.idleCount(DEFAULT_PART_SIZE)).toBe(2);
+    // the reused buffers still hold the 12 MiB past the bytes written now
+    await write(pattern(20, 3), 7);
+    await write(pattern(DEFAULT_PART_SIZE + 3, 4), 3 * MIB);
+    expect(pool.idleCount(DEFAULT_PART_SIZE)).toBe(2);
+  });
+
+  it("keeps at most maxIdle buffers, and gets back a part's buffer in flight on abort", async () => {
+    const pool = new PartBufferPool(1);
+    const closed = new R2MultipartWriter(env.FILES_BUCKET, `test/${crypto.randomUUID()}`, {
+      bufferPool: pool,
+    });
+    await closed.write(pattern(2 * DEFAULT_PART_SIZE + 1));
+    await closed.close();
+    expect(pool.idleCount(DEFAULT_PART_SIZE)).toBe(1);
+
+    const roomy = new PartBufferPool(4);
+    const aborted = new R2MultipartWriter(env.FILES_BUCKET, `test/${crypto.randomUUID()}`, {
+      bufferPool: roomy,
+    });
+    // the first part is in flight once the byte after it arrives
+    await aborted.write(pattern(DEFAULT_PART_SIZE + 1));
+    await aborted.abort();
+    expect(roomy.idleCount(DEFAULT_PART_SIZE)).toBe(2);
   });
 
   it.each([MIN_PART_SIZE - 1, MIN_PART_SIZE + 0.5, 0])("rejects a part size of %i bytes", (partSize) => {
