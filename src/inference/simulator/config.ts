@@ -14,6 +14,11 @@ export type SimulatorConfig = {
    * at once with 429/3040 when the caller set `rejectIfBusy`. 0 = unlimited.
    */
   capacity: number;
+  /**
+   * Async batch items (`queueRequest: true`) the simulator's queue finishes per minute, one after
+   * another, in one FIFO for the isolate; independent of `rpmLimit` and `capacity`. 0 = instant.
+   */
+  asyncCapacity: number;
   /** Answer like an account on the Workers Free plan: Workers-Paid models fail with 403/5035. */
   freePlan: boolean;
   /** Share of attempts (0..1) that fail with `transientErrorCode`, decided per request and attempt. */
@@ -28,6 +33,7 @@ export const DEFAULT_SIMULATOR_CONFIG: SimulatorConfig = {
   latencyMs: 0,
   rpmLimit: 0,
   capacity: 0,
+  asyncCapacity: 6000,
   freePlan: false,
   transientErrorRate: 0,
   transientErrorCode: "3040",
@@ -39,6 +45,7 @@ export type SimulatorVars = {
   SIMULATOR_LATENCY_MS?: unknown;
   SIMULATOR_RPM_LIMIT?: unknown;
   SIMULATOR_CAPACITY?: unknown;
+  SIMULATOR_ASYNC_CAPACITY?: unknown;
   SIMULATOR_FREE_PLAN?: unknown;
   SIMULATOR_TRANSIENT_ERROR_RATE?: unknown;
   SIMULATOR_TRANSIENT_ERROR_CODE?: unknown;
@@ -83,6 +90,9 @@ export function readSimulatorConfig(vars: SimulatorVars): SimulatorConfig {
     latencyMs: numberVar("SIMULATOR_LATENCY_MS", vars.SIMULATOR_LATENCY_MS, d.latencyMs, 600_000),
     rpmLimit: Math.floor(numberVar("SIMULATOR_RPM_LIMIT", vars.SIMULATOR_RPM_LIMIT, d.rpmLimit, 1_000_000)),
     capacity: Math.floor(numberVar("SIMULATOR_CAPACITY", vars.SIMULATOR_CAPACITY, d.capacity, 100_000)),
+    asyncCapacity: Math.floor(
+      numberVar("SIMULATOR_ASYNC_CAPACITY", vars.SIMULATOR_ASYNC_CAPACITY, d.asyncCapacity, 10_000_000),
+    ),
     freePlan: String(vars.SIMULATOR_FREE_PLAN ?? "") === "true",
     transientErrorRate: numberVar(
       "SIMULATOR_TRANSIENT_ERROR_RATE",

@@ -40,7 +40,7 @@ function isObject(value: unknown): value is Inputs {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function contentText(content: unknown): string {
+export function contentText(content: unknown): string {
   if (typeof content === "string") {
     return content;
   }
@@ -73,25 +73,39 @@ export function requestText(inputs: Inputs): string {
   return typeof inputs.text === "string" ? inputs.text : "";
 }
 
-export const DIRECTIVE = /\[sim:([a-z]+)=([^\]\s]+)\]/g;
+/** `[sim:name=value]`, or `[sim:name]` for a flag. */
+export const DIRECTIVE = /\[sim:([a-z_]+)(?:=([^\]\s]+))?\]/g;
+
+/** A code, optionally limited to the first N attempts: `3040x2`. */
+export type FailDirective = { code: string; attempts: number | null };
 
 export type Directives = {
   /** `[sim:fail=3040x2]`: fail with 3040 on the first 2 attempts; `[sim:fail=5007]`: always. */
-  fail?: { code: string; attempts: number | null };
-  /** `[sim:latency=200]`: this request takes 200 ms. */
+  fail?: FailDirective;
+  /** `[sim:latency=200]`: this request takes 200 ms (sync calls only). */
   latencyMs?: number;
+  /** `[sim:async_request_fail=3040]` in any item: the whole async request fails (`x2`: its first 2 submissions). */
+  asyncRequestFail?: FailDirective;
+  /** `[sim:async_lose_event]` in any item: the async request's completion event is never sent. */
+  asyncLoseEvent?: boolean;
 };
+
+function failDirective(value: string): FailDirective | undefined {
+  const match = /^(\d{4})(?:x(\d+))?$/.exec(value);
+  return match?.[1] ? { code: match[1], attempts: match[2] ? Number(match[2]) : null } : undefined;
+}
 
 export function parseDirectives(text: string): Directives {
   const directives: Directives = {};
   for (const [, name, value = ""] of text.matchAll(DIRECTIVE)) {
     if (name === "fail") {
-      const match = /^(\d{4})(?:x(\d+))?$/.exec(value);
-      if (match?.[1]) {
-        directives.fail = { code: match[1], attempts: match[2] ? Number(match[2]) : null };
-      }
+      directives.fail = failDirective(value) ?? directives.fail;
     } else if (name === "latency" && /^\d+$/.test(value)) {
       directives.latencyMs = Number(value);
+    } else if (name === "async_request_fail") {
+      directives.asyncRequestFail = failDirective(value) ?? directives.asyncRequestFail;
+    } else if (name === "async_lose_event") {
+      directives.asyncLoseEvent = true;
     }
   }
   return directives;

@@ -1,3 +1,4 @@
+import { aiError } from "./errors";
 import { embeddingVectors, estimateTokens, hash53, replyText, sampleFromSchema } from "./generate";
 import type { SimulatedModel } from "./models";
 
@@ -59,6 +60,17 @@ function jsonReply(model: SimulatedModel, inputs: Inputs, reply: string): unknow
 
 function usage(prompt: number, completion: number) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/**
+ * The model's answer to one input its schema accepts, as the sync path returns it (an async item's
+ * result is the same); a LoRA adapter on a model that cannot load one fails with 5005.
+ */
+export function modelOutput(model: SimulatedModel, inputs: Inputs, text: string, now: number): unknown {
+  if (typeof inputs.lora === "string" && !model.spec.features.lora) {
+    throw aiError("5005", `The model ${model.name} does not support LoRa inference`);
+  }
+  return model.task === "Text Embeddings" ? embed(model, inputs) : generate(model, inputs, text, now);
 }
 
 export function embed(model: SimulatedModel, inputs: Inputs): unknown {

@@ -1,12 +1,18 @@
 import type { AiBinding, AiRunOptions } from "../ai-binding";
 import { retiredModel } from "../known-models";
-import { isWorkersAiCode, WORKERS_AI_CODES } from "../workers-ai-codes";
+import type { WorkersAiBatchEvent } from "../workers-ai-events";
+import { acceptedItems, batchEvents, pollAnswer, queueRequest } from "./async-batch";
+import { AsyncBatchQueue } from "./async-queue";
 import { CapacityGate } from "./capacity";
 import { DEFAULT_SIMULATOR_CONFIG, type SimulatorConfig } from "./config";
+import { aiError, InferenceUpstreamError } from "./errors";
 import { type Directives, hash53, parseDirectives, requestText, unitInterval } from "./generate";
 import { findSimulatedModel, type SimulatedModel, searchModels } from "./models";
-import { embed, generate } from "./respond";
+import { affinityKey, PrefixCache, withCachedTokens } from "./prefix-cache";
+import { modelOutput } from "./respond";
 import { checkInput } from "./validate-input";
+
+export { InferenceUpstreamError };
 
 type Inputs = Record<string, unknown>;
 
@@ -14,29 +20,18 @@ const WINDOW_MS = 60_000;
 /** Bounds the attempt ledger; the oldest entries go first (a Map iterates in insertion order). */
 const MAX_TRACKED_REQUESTS = 50_000;
 
-/** The binding's error class: workerd throws `InferenceUpstreamError` named after the upstream error. */
-export class InferenceUpstreamError extends Error {
-  constructor(message: string, name = "AiError") {
-    super(message);
-    this.name = name;
-  }
-}
-
-function aiError(code: string, description?: string): InferenceUpstreamError {
-  const known = isWorkersAiCode(code) ? WORKERS_AI_CODES[code].description : "Simulated error";
-  return new InferenceUpstreamError(`${code}: ${description ?? known}`);
-}
-
 /**
  * State that must outlive one request: attempts per request (so `[sim:fail=3040x2]` and the
- * transient rate let a retry succeed), each pool's sliding RPM window and each model's running
- * calls. The default instance lives for the isolate; `wrangler dev` and the test pool run
- * everything in one isolate.
+ * transient rate let a retry succeed), each pool's sliding RPM window, each model's running
+ * calls, the async batch queue and the prefix cache. The default instance lives for the isolate;
+ * `wrangler dev` and the test pool run everything in one isolate.
  */
 export class SimulatorState {
   private readonly attempts = new Map<string, number>();
   private readonly windows = new Map<string, number[]>();
   readonly capacity = new CapacityGate();
+  readonly batches = new AsyncBatchQueue();
+  readonly prefixes = new PrefixCache();
 
   /** 1 for the first call with this key, then 2, 3, … */
   nextAttempt(key: string): number {
@@ -69,11 +64,18 @@ export class SimulatorState {
 
 export const isolateSimulatorState = new SimulatorState();
 
+/** Where Workers AI's Event Subscriptions would deliver batch events (a `Queue` binding fits). */
+export type BatchEventQueue = {
+  send(message: WorkersAiBatchEvent, options?: QueueSendOptions): Promise<unknown>;
+};
+
 export type SimulatorOptions = {
   config?: SimulatorConfig;
   state?: SimulatorState;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Receives `cf.workersAi.model.batch.*` events for async requests; none are sent when unset. */
+  events?: BatchEventQueue;
 };
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
@@ -104,12 +106,14 @@ export class WorkersAiSimulator implements AiBinding {
   private readonly state: SimulatorState;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly events: BatchEventQueue | undefined;
 
   constructor(options: SimulatorOptions = {}) {
     this.config = options.config ?? DEFAULT_SIMULATOR_CONFIG;
     this.state = options.state ?? isolateSimulatorState;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? wait;
+    this.events = options.events;
   }
 
   async models(params?: AiModelsSearchParams): Promise<AiModelsSearchObject[]> {
@@ -124,6 +128,14 @@ export class WorkersAiSimulator implements AiBinding {
     }
     if (model.spec.features.workersPaid && this.config.freePlan) {
       throw aiError("5035", `The model ${model.name} requires the Workers Paid plan`);
+    }
+    // async calls go to the batch queue, outside the per-minute limit and the model's sync capacity;
+    // a poll may repeat `queueRequest` (the REST API's poll does), so `request_id` decides first
+    if (typeof inputs.request_id === "string" && inputs.requests === undefined) {
+      return this.poll(model, inputs.request_id);
+    }
+    if (options?.queueRequest === true) {
+      return this.submit(model, inputs, options);
     }
     const { rpmLimit, capacity } = this.config;
     if (rpmLimit > 0 && !this.state.admit(model.spec.pool.key, rpmLimit, this.now())) {
@@ -148,12 +160,52 @@ export class WorkersAiSimulator implements AiBinding {
       await this.sleep(latency, options?.signal);
     }
     this.injectFailures(model, inputs, directives);
-    if (typeof inputs.lora === "string" && !model.spec.features.lora) {
-      throw aiError("5005", `The model ${model.name} does not support LoRa inference`);
+    const output = modelOutput(model, inputs, text, this.now());
+    if (model.task !== "Text Generation") {
+      return output;
     }
-    return model.task === "Text Embeddings"
-      ? embed(model, inputs)
-      : generate(model, inputs, text, this.now());
+    const key = affinityKey(options?.extraHeaders);
+    return withCachedTokens(output, this.state.prefixes.lookup(model.name, key, inputs));
+  }
+
+  private async submit(model: SimulatedModel, inputs: Inputs, options: AiRunOptions): Promise<unknown> {
+    const items = acceptedItems(model, inputs);
+    const now = this.now();
+    const request = queueRequest(model, items, {
+      config: this.config,
+      queue: this.state.batches,
+      prefixes: this.state.prefixes,
+      affinity: affinityKey(options.extraHeaders),
+      now,
+      nextAttempt: (key) => this.state.nextAttempt(key),
+    });
+    this.state.batches.add(request, now);
+    if (this.events) {
+      const lose = request.items.some((item) => item.directives.asyncLoseEvent === true);
+      try {
+        for (const { event, delaySeconds } of batchEvents(request, now, lose)) {
+          await this.events.send(event, delaySeconds > 0 ? { delaySeconds } : undefined);
+        }
+      } catch (err) {
+        // the request is queued either way: a lost event is what polling is for
+        console.warn(`simulator: batch event for ${request.id} not sent`, err);
+      }
+    }
+    return { status: "queued", model: model.name, request_id: request.id };
+  }
+
+  /**
+   * An id this isolate never queued, or queued for another model, or forgotten an hour after it
+   * was done, is refused with 5004 (400, "Invalid data"): Workers AI documents no code for it, and
+   * a permanent one stops a consumer from polling a lost request forever.
+   */
+  private poll(model: SimulatedModel, requestId: string): unknown {
+    const now = this.now();
+    const request = this.state.batches.get(requestId, now);
+    if (!request || request.model !== model.name) {
+      throw aiError("5004", `No async batch request ${requestId} for ${model.name}`);
+    }
+    return pollAnswer(model, request, now, this.config);
   }
 
   /** Workers AI refuses an input its schema does not allow with 5006, before running anything. */
