@@ -26,6 +26,7 @@ function flowOf(value: FlowInfo | undefined): FlowInfo | null {
     remaining: optional(value.remaining),
     weight: optional(value.weight),
     capRpm: optional(value.capRpm) ?? null,
+    ...(value.priority === "interactive" ? { priority: "interactive" as const } : {}),
   };
 }
 
@@ -49,7 +50,9 @@ export class ModelRateLimiter extends DurableObject<Env> {
 
   /**
    * Leases up to `want` permits, each with its start delay, and takes the caller's feedback. With
-   * a `flow`, the fair-share scheduler first decides how many the caller's batch may take now.
+   * a `flow`, the fair-share scheduler first decides how many the caller's batch may take now; an
+   * interactive flow (a caller waiting on the synchronous batch endpoint) is admitted first within
+   * its project's share, so it takes the next free start times ahead of that project's batches.
    */
   async acquire(request: LeaseRequest): Promise<LeaseGrant> {
     const now = Date.now();

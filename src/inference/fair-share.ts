@@ -10,6 +10,11 @@
  * Credit a flow cannot use (it sits at its burst cap) spills into a spare pot others may draw
  * from, so the pool stays busy; a flow unseen for `activeGraceMs` past its expected return is
  * idle, and its share goes to the rest.
+ *
+ * An interactive flow (the synchronous batch endpoint: a caller is waiting) comes first within its
+ * project: it takes nearly all of the project's share while it waits, may spend the credit its
+ * project's batches saved up, and is never boosted past the project's share, so it costs other
+ * projects nothing.
  */
 
 export type FlowInfo = {
@@ -23,6 +28,8 @@ export type FlowInfo = {
   weight?: number;
   /** The project's `max_requests_per_1_minute` for the model, if it has one. */
   capRpm?: number | null;
+  /** `interactive`: a caller waits on the answer (the synchronous batch endpoint). */
+  priority?: "interactive";
 };
 
 export const FAIR_SHARE_TUNING = {
@@ -35,6 +42,8 @@ export const FAIR_SHARE_TUNING = {
   urgentMaxFraction: 0.8,
   /** A batch is at risk if it needs more than its share × this to finish in time. */
   riskMargin: 1.2,
+  /** Weight of an interactive flow against its project's batches (1, or `earliestBatchWeight`). */
+  interactiveWeight: 100,
 } as const;
 
 export type FairShareTuning = { [K in keyof typeof FAIR_SHARE_TUNING]: number };
@@ -48,7 +57,23 @@ type Flow = FlowInfo & {
 };
 
 export type Admission = { allowed: number; retryAfterMs: number };
-export type FlowShare = { projectId: string; batchId: string; rateRpm: number; urgent: boolean };
+export type FlowShare = {
+  projectId: string;
+  batchId: string;
+  rateRpm: number;
+  urgent: boolean;
+  /** What the flow last said of itself: for forecasts (see services/pool-forecast.ts). */
+  remaining?: number;
+  deadlineMs?: number;
+  weight?: number;
+  capRpm?: number | null;
+  interactive?: boolean;
+};
+
+/** What `splitPool` needs of a flow. */
+export type SplitFlow = Pick<FlowInfo, "projectId" | "deadlineMs" | "weight" | "capRpm" | "priority"> & {
+  key: string;
+};
 
 /** Splits `total` by weight, giving no item more than its cap; what caps leave over is redistributed. */
 export function waterFill(
@@ -110,6 +135,9 @@ export class FairShareScheduler {
       // a newcomer starts with a full burst, so a small batch gets going at once
       flow.credit = this.capOf(flow);
     }
+    if (flow.priority === "interactive") {
+      this.takeProjectCredit(flow, want);
+    }
     const own = Math.max(0, Math.floor(flow.credit));
     const fromSpare = this.mayBorrow(flow) ? Math.floor(this.spare) : 0;
     const allowed = Math.min(want, own + fromSpare);
@@ -137,7 +165,32 @@ export class FairShareScheduler {
       batchId: flow.batchId,
       rateRpm: flow.rate * 60_000,
       urgent: this.urgentKeys.has(flow.key),
+      remaining: flow.remaining,
+      deadlineMs: flow.deadlineMs,
+      weight: flow.weight ?? 1,
+      capRpm: flow.capRpm ?? null,
+      interactive: flow.priority === "interactive",
     }));
+  }
+
+  /**
+   * The waiting caller's turn comes first within its project: credit its project's batches saved
+   * up moves to it, as much as it wants beyond its own.
+   */
+  private takeProjectCredit(flow: Flow, want: number): void {
+    let short = want - Math.floor(flow.credit);
+    const siblings = [...this.flows.values()]
+      .filter((other) => other.projectId === flow.projectId && other.priority !== "interactive")
+      .sort((a, b) => b.credit - a.credit);
+    for (const sibling of siblings) {
+      if (short <= 0) {
+        break;
+      }
+      const moved = Math.min(short, Math.max(0, Math.floor(sibling.credit)));
+      sibling.credit -= moved;
+      flow.credit += moved;
+      short -= moved;
+    }
   }
 
   /** Accrues credit since the last event at the shares then in force, and drops idle flows. */
@@ -190,13 +243,21 @@ export class FairShareScheduler {
 
   /** Recomputes every active flow's rate (permits per ms). */
   private allocate(now: number): void {
-    const fair = this.fairRates();
+    // deadlines are weighed among batches as if no caller waited: a waiting caller takes its turn
+    // out of its own project's share afterwards, so it never makes its project's batches look at
+    // risk (whose boost the other projects would pay)
+    const fair = this.fairRates(0);
     const urgent = new Map<string, number>();
     let extra = 0;
     for (const flow of this.flows.values()) {
       const base = fair.get(flow.key) ?? 0;
       const left = flow.deadlineMs - now;
-      if (flow.remaining === undefined || flow.remaining <= 0 || left <= 0) {
+      if (
+        flow.priority === "interactive" ||
+        flow.remaining === undefined ||
+        flow.remaining <= 0 ||
+        left <= 0
+      ) {
         continue;
       }
       const needed = (flow.remaining / left) * this.tuning.riskMargin;
@@ -209,7 +270,9 @@ export class FairShareScheduler {
         }
       }
     }
-    const others = [...this.flows.values()].filter((flow) => !urgent.has(flow.key));
+    const others = [...this.flows.values()].filter(
+      (flow) => !urgent.has(flow.key) && flow.priority !== "interactive",
+    );
     const othersRate = others.reduce((sum, flow) => sum + (fair.get(flow.key) ?? 0), 0);
     const urgentBase = [...urgent.keys()].reduce((sum, key) => sum + (fair.get(key) ?? 0), 0);
     // the boost is paid by the batches not at risk, and the batches at risk never take more than
@@ -224,34 +287,99 @@ export class FairShareScheduler {
       const boost = urgent.get(flow.key);
       flow.rate = boost === undefined ? base * othersScale : base + boost * boostScale;
     }
+    this.serveCallersFirst();
   }
 
-  /** Weighted water filling over projects, then a deadline-weighted split within each project. */
-  private fairRates(): Map<string, number> {
+  /**
+   * Within each project with a waiting caller, the caller takes `interactiveWeight` parts of the
+   * project's rate against its batches' usual weights; a project with only callers has its fair
+   * share as a project. Other projects' rates stay as they are.
+   */
+  private serveCallersFirst(): void {
     const byProject = new Map<string, Flow[]>();
     for (const flow of this.flows.values()) {
       byProject.set(flow.projectId, [...(byProject.get(flow.projectId) ?? []), flow]);
     }
-    const projectRates = waterFill(
-      this.poolRate,
-      [...byProject.entries()].map(([projectId, flows]) => {
-        const caps = flows.map((flow) => flow.capRpm ?? Number.POSITIVE_INFINITY);
-        const weight = Math.max(...flows.map((flow) => flow.weight ?? 1));
-        return { key: projectId, weight: weight > 0 ? weight : 1, cap: Math.min(...caps) / 60_000 };
-      }),
-    );
-    const out = new Map<string, number>();
-    for (const [projectId, flows] of byProject) {
-      const earliest = Math.min(...flows.map((flow) => flow.deadlineMs));
-      const weighted = flows.map((flow) => ({
-        key: flow.key,
-        weight: flow.deadlineMs === earliest ? this.tuning.earliestBatchWeight : 1,
-        cap: Number.POSITIVE_INFINITY,
-      }));
-      for (const [key, rate] of waterFill(projectRates.get(projectId) ?? 0, weighted)) {
-        out.set(key, rate);
+    let projectShares: Map<string, number> | null = null;
+    for (const group of byProject.values()) {
+      const callers = group.filter((flow) => flow.priority === "interactive");
+      if (callers.length === 0) {
+        continue;
+      }
+      const batches = group.filter((flow) => flow.priority !== "interactive");
+      if (batches.length === 0) {
+        projectShares ??= this.fairRates(this.tuning.interactiveWeight);
+        for (const caller of callers) {
+          caller.rate = projectShares.get(caller.key) ?? 0;
+        }
+        continue;
+      }
+      const total = batches.reduce((sum, flow) => sum + flow.rate, 0);
+      const earliest = Math.min(...batches.map((flow) => flow.deadlineMs));
+      const batchWeight = batches.reduce(
+        (sum, flow) => sum + (flow.deadlineMs === earliest ? this.tuning.earliestBatchWeight : 1),
+        0,
+      );
+      const callerWeight = callers.length * this.tuning.interactiveWeight;
+      const callerShare = callerWeight / (callerWeight + batchWeight);
+      for (const caller of callers) {
+        caller.rate = (total * callerShare) / callers.length;
+      }
+      for (const flow of batches) {
+        flow.rate *= 1 - callerShare;
       }
     }
-    return out;
   }
+
+  /** The fair split of the pool's rate (permits per ms) among the active flows. */
+  private fairRates(interactiveWeight: number): Map<string, number> {
+    const perMinute = splitPool(this.poolRate * 60_000, [...this.flows.values()], {
+      earliestBatchWeight: this.tuning.earliestBatchWeight,
+      interactiveWeight,
+    });
+    return new Map([...perMinute].map(([key, rpm]) => [key, rpm / 60_000]));
+  }
+}
+
+/**
+ * The fair split of `poolRpm` (requests a minute) without deadline boosts: weighted water filling
+ * over projects (each capped by its `capRpm`), then within each project the waiting caller first,
+ * the batch whose window ends soonest weighing `earliestBatchWeight` against 1 for the others.
+ */
+export function splitPool(
+  poolRpm: number,
+  flows: SplitFlow[],
+  tuning: Pick<FairShareTuning, "earliestBatchWeight" | "interactiveWeight"> = FAIR_SHARE_TUNING,
+): Map<string, number> {
+  const byProject = new Map<string, SplitFlow[]>();
+  for (const flow of flows) {
+    byProject.set(flow.projectId, [...(byProject.get(flow.projectId) ?? []), flow]);
+  }
+  const projectRates = waterFill(
+    poolRpm,
+    [...byProject.entries()].map(([projectId, group]) => {
+      const caps = group.map((flow) => flow.capRpm ?? Number.POSITIVE_INFINITY);
+      const weight = Math.max(...group.map((flow) => flow.weight ?? 1));
+      return { key: projectId, weight: weight > 0 ? weight : 1, cap: Math.min(...caps) };
+    }),
+  );
+  const out = new Map<string, number>();
+  for (const [projectId, group] of byProject) {
+    const batches = group.filter((flow) => flow.priority !== "interactive");
+    const earliest = Math.min(...batches.map((flow) => flow.deadlineMs));
+    const weighted = group.map((flow) => ({
+      key: flow.key,
+      weight:
+        flow.priority === "interactive"
+          ? tuning.interactiveWeight
+          : flow.deadlineMs === earliest
+            ? tuning.earliestBatchWeight
+            : 1,
+      cap: Number.POSITIVE_INFINITY,
+    }));
+    for (const [key, rate] of waterFill(projectRates.get(projectId) ?? 0, weighted)) {
+      out.set(key, rate);
+    }
+  }
+  return out;
 }

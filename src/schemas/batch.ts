@@ -31,6 +31,35 @@ export const BatchUsageSchema = z
   .openapi("BatchUsage");
 export type BatchUsage = z.infer<typeof BatchUsageSchema>;
 
+export const BatchEtaSchema = z
+  .object({
+    pool: z.string().openapi({
+      description: "The Workers AI rate-limit pool the batch draws on.",
+      example: "task:text-generation",
+    }),
+    pool_rate_per_minute: z.number().openapi({
+      description: "The pool's current rate, requests a minute (about 95% of its limit).",
+      example: 285,
+    }),
+    share: z
+      .number()
+      .openapi({ description: "The batch's share of the pool's rate now, 0..1.", example: 0.5 }),
+    rate_per_minute: z
+      .number()
+      .openapi({ description: "The batch's rate now, requests a minute.", example: 142.5 }),
+    remaining: z.number().int().openapi({ description: "Requests not finished yet.", example: 1200 }),
+    seconds: z
+      .number()
+      .int()
+      .openapi({ description: "Seconds until the last request should finish.", example: 420 }),
+    estimated_completion_at: z.number().int().openapi({ description: "`seconds` as a Unix time (seconds)." }),
+  })
+  .openapi("BatchEta", {
+    description:
+      "Extension: an in_progress batch's share of its pool and when it should finish, from the pool's current rate and the backlogs of the batches sharing it (their fair shares as the others finish; deadline boosts aside).",
+  });
+export type BatchEta = z.infer<typeof BatchEtaSchema>;
+
 export const MetadataSchema = z
   .record(z.string().max(64), z.string().max(512))
   .refine((value) => Object.keys(value).length <= 16, { message: "at most 16 key-value pairs" })
@@ -38,6 +67,25 @@ export const MetadataSchema = z
   .openapi("Metadata", { description: "Up to 16 string pairs; keys ≤ 64 characters, values ≤ 512." });
 
 const timestamp = z.number().int().nullable();
+
+export const BatchExecutionSchema = z
+  .object({
+    sync: z
+      .number()
+      .int()
+      .openapi({ description: "Lines answered by one synchronous `env.AI.run` call each." }),
+    async: z
+      .number()
+      .int()
+      .openapi({ description: "Lines answered through Workers AI's async batch queue." }),
+    async_requests_pending: z.number().int().openapi({
+      description: "Requests on Workers AI's async batch queue not answered yet.",
+    }),
+  })
+  .openapi("BatchExecution", {
+    description:
+      'Extension: which Workers AI path ran the batch\'s finished lines (each output line says so in `execution`); absent until a line finishes. See README "Async batch queue".',
+  });
 
 export const BatchSchema = z
   .object({
@@ -69,6 +117,11 @@ export const BatchSchema = z
     paused_at: timestamp.optional().openapi({
       description:
         "Extension: when the batch was paused (`POST /v1/batches/{batch_id}/pause`), null once resumed; absent if it never was. A paused batch dispatches nothing new but still expires at `expires_at`.",
+    }),
+    execution: BatchExecutionSchema.optional(),
+    eta: BatchEtaSchema.nullable().optional().openapi({
+      description:
+        "Extension, on retrieve and list: the batch's pool share and estimated completion while it is `in_progress`; null when it is validating, paused, ending or ended (or its pool cannot be read).",
     }),
   })
   .openapi("Batch");

@@ -8,6 +8,7 @@ import { ApiError, invalidValue } from "../errors/api-error";
 import type { Batch, CreateBatchBody } from "../schemas/batch";
 import { type ListPage, listPage } from "../schemas/common";
 import type { FileRecord } from "../storage/d1/files-store";
+import { withEta, withEtas } from "./batch-eta";
 import { batchWebhookUrl } from "./webhooks";
 
 const DEFAULT_OUTPUT_EXPIRY_SECONDS = 30 * 86400;
@@ -142,7 +143,8 @@ export async function retrieveBatch(deps: Deps, projectId: ProjectId, id: string
   }
   const coordinator = deps.coordinators.get(row.batch.id);
   // a batch whose coordinator never started (a crash between the two writes) starts now
-  return (await coordinator.snapshot()) ?? (await coordinator.init(row.batch, row.params));
+  const batch = (await coordinator.snapshot()) ?? (await coordinator.init(row.batch, row.params));
+  return withEta(deps, projectId, batch);
 }
 
 export async function listBatches(
@@ -151,7 +153,7 @@ export async function listBatches(
   options: { limit: number; after?: string },
 ): Promise<ListPage<Batch>> {
   const page = await deps.batches.list(projectId, options);
-  return listPage(page.batches, page.hasMore);
+  return listPage(await withEtas(deps, projectId, page.batches), page.hasMore);
 }
 
 export async function cancelBatch(deps: Deps, projectId: ProjectId, id: string): Promise<Batch> {

@@ -1,11 +1,13 @@
 import { DEFAULT_SYNC_BATCH_MAX_ITEMS } from "../app/config";
 import type { Deps } from "../app/deps";
 import { errorTypeForStatus, NON_HTTP_ERRORS } from "../domain/batch-line";
+import type { ProjectId } from "../domain/ids";
 import { describeType, type LineError, lineErrors } from "../domain/jsonl/batch-errors";
 import { checkRequestLine, type LineCheck, type LineRules } from "../domain/jsonl/validate-line";
 import { ApiError, type ErrorBody, invalidType, missingParameter } from "../errors/api-error";
+import type { FlowInfo } from "../inference/fair-share";
 import { type LineOutcome, runLine } from "../inference/line-runner";
-import type { BatchEndpoint } from "../inference/types";
+import type { BatchEndpoint, ResolvedModel } from "../inference/types";
 import type { SyncBatchId, SyncBatchResult } from "../schemas/sync-batch";
 import { CallUsage, type UsageAccount } from "./usage-recording";
 
@@ -217,13 +219,48 @@ export type SyncBatchRunOptions = {
   account?: UsageAccount;
 };
 
+/** The flow id of a project's synchronous calls in a pool's fair share: all of them share one. */
+export const SYNC_FLOW_ID = "sync";
+
+type SyncDeps = Pick<Deps, "inference" | "rateLimiter"> &
+  Partial<Pick<Deps, "usage" | "rateLimits" | "config">>;
+
+/**
+ * Who the call's model requests are for in the pool's fair share: the project's interactive flow,
+ * served before the project's queued batch lines and within its share (weight and
+ * `max_requests_per_1_minute` as for its batches). Without a project, first come first served.
+ */
+async function syncFlows(
+  deps: SyncDeps,
+  projectId: string | undefined,
+  deadlineMs: number,
+  items: number,
+): Promise<(model: ResolvedModel) => FlowInfo | undefined> {
+  if (projectId === undefined) {
+    return () => undefined;
+  }
+  // the route's account is the request's own project
+  const overrides = (await deps.rateLimits?.list(projectId as ProjectId).catch(() => [])) ?? [];
+  const caps = new Map(overrides.map((o) => [o.model, o.maxRequestsPer1Minute]));
+  const weight = deps.config?.projectWeights[projectId] ?? 1;
+  return (model) => ({
+    projectId,
+    batchId: SYNC_FLOW_ID,
+    deadlineMs,
+    remaining: items,
+    weight,
+    capRpm: caps.get(model.id) ?? null,
+    priority: "interactive",
+  });
+}
+
 /**
  * Runs every item through the same model mapping, checks, rate limiter and retries as a batch line,
  * `concurrency` at a time. An item still waiting or running at the deadline is answered with a
  * `request_timeout` error at once; a model call already sent is left to finish unobserved.
  */
 export async function runSyncBatch(
-  deps: Pick<Deps, "inference" | "rateLimiter"> & Partial<Pick<Deps, "usage">>,
+  deps: SyncDeps,
   endpoint: BatchEndpoint,
   { baseModel, items }: SyncBatchJob,
   options: SyncBatchRunOptions,
@@ -240,6 +277,7 @@ export async function runSyncBatch(
   }
   const rules: LineRules = { endpoint, catalogue, baseModel };
   const usage = options.account ? new CallUsage(endpoint, options.account) : null;
+  const flowFor = await syncFlows(deps, options.account?.projectId, deadlineMs, items.length);
   const stop = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<LineOutcome>((resolve) => {
@@ -262,6 +300,7 @@ export async function runSyncBatch(
         request: { endpoint, body: item.body, model: check.model },
         deadlineMs,
         signal: stop.signal,
+        flow: flowFor(check.model),
       }),
       deadline,
     ]);

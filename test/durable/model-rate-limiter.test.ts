@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { modelRateLimiterFor } from "../../src/durable/model-rate-limiter";
+import type { FlowInfo } from "../../src/inference/fair-share";
 import { DurableRateLimiter } from "../../src/inference/limiter-client";
 import type { ResolvedModel } from "../../src/inference/types";
 import { LLAMA_70B } from "../inference/fixtures";
@@ -62,6 +63,37 @@ describe("ModelRateLimiter", () => {
     const stub = modelRateLimiterFor(env.MODEL_RATE_LIMITER, freshModel());
     const grant = await stub.acquire({ want: 1, rpm: 300, feedback: { ok: -5, limited: Number.NaN } });
     expect(grant.rateRpm).toBe(285);
+  });
+
+  it("gives a project's waiting synchronous caller its project's share, ahead of its batch", async () => {
+    const stub = modelRateLimiterFor(env.MODEL_RATE_LIMITER, freshModel());
+    const far = Date.now() + 3_600_000;
+    const flow = (projectId: string, batchId: string) => ({
+      projectId,
+      batchId,
+      deadlineMs: far,
+      remaining: 1_000,
+    });
+    await stub.acquire({ want: 8, rpm: 300, flow: flow("proj_a", "batch_a") });
+    await stub.acquire({ want: 8, rpm: 300, flow: flow("proj_b", "batch_b") });
+    // 50 requests due in 5 s: a batch that needed that would be boosted; a caller never is
+    const caller = { ...flow("proj_a", "sync"), deadlineMs: Date.now() + 5_000, remaining: 50 };
+    const grant = await stub.acquire({ want: 4, rpm: 300, flow: { ...caller, priority: "interactive" } });
+    expect(grant.granted).toBeGreaterThan(0);
+    const shares = Object.fromEntries(((await stub.snapshot()).shares ?? []).map((s) => [s.batchId, s]));
+    expect(shares.sync).toMatchObject({ interactive: true, urgent: false });
+    // proj_a keeps half of the pool (285/min), nearly all of it for the caller; proj_b its half
+    expect((shares.sync?.rateRpm ?? 0) + (shares.batch_a?.rateRpm ?? 0)).toBeCloseTo(142.5);
+    expect(shares.sync?.rateRpm).toBeGreaterThan(0.95 * 142.5);
+    expect(shares.batch_a?.urgent).toBe(false);
+    expect(shares.batch_b?.rateRpm).toBeCloseTo(142.5);
+  });
+
+  it("treats a flow without a known priority as a batch", async () => {
+    const stub = modelRateLimiterFor(env.MODEL_RATE_LIMITER, freshModel());
+    const flow = { projectId: "proj_a", batchId: "b", deadlineMs: Date.now() + 60_000, priority: "urgent" };
+    await stub.acquire({ want: 1, rpm: 300, flow: flow as unknown as FlowInfo });
+    expect((await stub.snapshot()).shares?.[0]?.interactive).toBe(false);
   });
 
   it("paces lines end to end through DurableRateLimiter", async () => {

@@ -186,3 +186,65 @@ describe("FairShareScheduler", () => {
     expect(total / 59).toBeGreaterThanOrEqual(0.97 * 285);
   });
 });
+
+describe("FairShareScheduler: interactive flows (the synchronous batch endpoint)", () => {
+  const sync = (projectId: string, extra: Partial<SimFlow> = {}): SimFlow => ({
+    projectId,
+    batchId: `${projectId}-sync`,
+    deadlineMs: 60_000,
+    priority: "interactive",
+    ...extra,
+  });
+
+  it("serves a waiting caller before its project's queued batch lines", () => {
+    let now = 0;
+    const fair = new FairShareScheduler(() => now);
+    const batchA = backlogged("a");
+    const batchB = backlogged("b");
+    for (const flow of [batchA, batchB]) {
+      fair.consume(flow, fair.admit(flow, 64, 285).allowed, 1_000);
+    }
+    // two seconds on, the project's batch has saved up credit (4.75 lines); the caller arrives and takes it
+    now = 2_000;
+    const caller = sync("a");
+    const first = fair.admit(caller, 8, 285);
+    expect(first.allowed).toBe(8);
+    fair.consume(caller, first.allowed, 500);
+    // the batch's saved credit went to the caller: at most a line of the pool's spare pot is left
+    expect(fair.admit(batchA, 8, 285).allowed).toBeLessThanOrEqual(1);
+    // B's turn is untouched by A's caller
+    expect(fair.admit(batchB, 8, 285).allowed).toBeGreaterThanOrEqual(4);
+  });
+
+  it("takes its project's share, not the other projects'", () => {
+    const result = shares(
+      simulate([backlogged("a"), sync("a", { want: 8, deadlineMs: HOUR }), backlogged("b")], 120_000),
+      10_000,
+      120_000,
+    );
+    expect(result.perMinute).toBeGreaterThanOrEqual(0.97 * 285);
+    const projectA = (result.share["a-batch"] ?? 0) + (result.share["a-sync"] ?? 0);
+    expect(projectA).toBeGreaterThanOrEqual(0.47);
+    expect(projectA).toBeLessThanOrEqual(0.53);
+    expect(result.share["b-batch"]).toBeGreaterThanOrEqual(0.47);
+    // within A, the caller comes first
+    expect(result.share["a-sync"]).toBeGreaterThan(0.9 * projectA);
+  });
+
+  it("is never boosted as a batch at risk, and pays no other batch's boost", () => {
+    let now = 0;
+    const fair = new FairShareScheduler(() => now);
+    // 100 requests due in 10 s would need 600/min: far past the pool, and it must not get it
+    const caller = sync("a", { remaining: 100, deadlineMs: 10_000 });
+    const hurried = backlogged("b", { remaining: 600, deadlineMs: 180_000 });
+    fair.admit(caller, 8, 285);
+    fair.admit(hurried, 8, 285);
+    now = 100;
+    const byBatch = Object.fromEntries(fair.shares().map((share) => [share.batchId, share]));
+    expect(byBatch["a-sync"]?.urgent).toBe(false);
+    expect(byBatch["a-sync"]?.interactive).toBe(true);
+    expect(byBatch["a-sync"]?.rateRpm).toBeCloseTo(142.5);
+    expect(byBatch["b-batch"]?.urgent).toBe(true);
+    expect(byBatch["b-batch"]?.rateRpm).toBeCloseTo(142.5);
+  });
+});

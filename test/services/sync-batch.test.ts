@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { Deps } from "../../src/app/deps";
 import { NON_HTTP_ERRORS } from "../../src/domain/batch-line";
 import { ApiError } from "../../src/errors/api-error";
 import { StaticCatalogue } from "../../src/inference/catalogue";
+import type { FlowInfo } from "../../src/inference/fair-share";
 import { KNOWN_MODELS } from "../../src/inference/known-models";
 import type { RateLimiter } from "../../src/inference/limiter-client";
 import {
@@ -10,7 +12,12 @@ import {
   type InferenceRequest,
   type InferenceSuccess,
 } from "../../src/inference/types";
-import { parseSyncBatchRequest, runSyncBatch, type SyncBatchJob } from "../../src/services/sync-batch";
+import {
+  parseSyncBatchRequest,
+  runSyncBatch,
+  SYNC_FLOW_ID,
+  type SyncBatchJob,
+} from "../../src/services/sync-batch";
 
 const CHAT = "@cf/meta/llama-3.1-8b-instruct-fast";
 const LORA_BASE = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -215,6 +222,62 @@ describe("runSyncBatch", () => {
     expect(byId.get(LORA_BASE)).toMatchObject({ id: LORA_BASE, lora: null });
     expect(byId.get("my-adapter")).toMatchObject({ id: LORA_BASE, lora: "my-adapter" });
     expect(byId.get("gpt-4o-mini")).toMatchObject({ id: CHAT, lora: null });
+  });
+
+  it("asks the pool for permits as the project's interactive flow, within its limits", async () => {
+    const { provider } = fakeProvider();
+    const flows: Array<FlowInfo | undefined> = [];
+    const limiter: RateLimiter = {
+      acquire: async (_model, { flow }) => {
+        flows.push(flow);
+        return true;
+      },
+      report: () => {},
+      flush: async () => {},
+    };
+    const rateLimits = {
+      list: async () => [{ model: CHAT, maxRequestsPer1Minute: 42 }],
+    } as unknown as Deps["rateLimits"];
+    const startedAt = Date.now();
+    await runSyncBatch(
+      { inference: provider, rateLimiter: limiter, rateLimits },
+      "/v1/chat/completions",
+      chatJob(["ok", "ok"]),
+      { startedAt, account: { projectId: "proj_sync", apiKeyId: "key_1" } },
+    );
+    expect(flows).toEqual(
+      [0, 1].map(() => ({
+        projectId: "proj_sync",
+        batchId: SYNC_FLOW_ID,
+        deadlineMs: startedAt + 60_000,
+        remaining: 2,
+        weight: 1,
+        capRpm: 42,
+        priority: "interactive",
+      })),
+    );
+  });
+
+  it("asks first come first served without a project", async () => {
+    const { provider } = fakeProvider();
+    const flows: Array<FlowInfo | undefined> = [];
+    const limiter: RateLimiter = {
+      acquire: async (_model, { flow }) => {
+        flows.push(flow);
+        return true;
+      },
+      report: () => {},
+      flush: async () => {},
+    };
+    await runSyncBatch(
+      { inference: provider, rateLimiter: limiter },
+      "/v1/chat/completions",
+      chatJob(["ok"]),
+      {
+        startedAt: Date.now(),
+      },
+    );
+    expect(flows).toEqual([undefined]);
   });
 
   it("refuses an unknown base model before running anything", async () => {

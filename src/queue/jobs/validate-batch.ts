@@ -1,8 +1,32 @@
 import type { Deps } from "../../app/deps";
 import { fileErrors } from "../../domain/jsonl/batch-errors";
-import { validateInput } from "../../domain/jsonl/validate-input";
+import { type ValidInput, validateInput } from "../../domain/jsonl/validate-input";
 import type { ValidationOutcome } from "../../durable/coordinator-types";
 import type { BatchEndpoint } from "../../inference/types";
+import type { BatchError } from "../../schemas/batch";
+import { checkCompletionWindow, windowTooShortError } from "../../services/completion-window-check";
+
+/**
+ * A valid batch that clearly cannot finish in its window at the pool's rate and backlog gets one
+ * `completion_window_too_short` error instead of running into its expiry (see
+ * services/completion-window-check.ts). Never refuses when unsure: a row or pool it cannot read
+ * lets the batch run.
+ */
+async function windowRefusal(deps: Deps, batchId: string, input: ValidInput): Promise<BatchError | null> {
+  const row = await deps.batches.getAnyProject(batchId).catch(() => null);
+  if (!row || row.batch.expires_at === null) {
+    return null;
+  }
+  const check = {
+    batchId,
+    projectId: row.projectId,
+    model: input.model,
+    total: input.total,
+    deadlineMs: row.batch.expires_at * 1000,
+  };
+  const verdict = await checkCompletionWindow(deps, check);
+  return verdict?.tooShort ? windowTooShortError(check, verdict) : null;
+}
 
 /**
  * Streams the input file from R2 through validation and hands the verdict to the coordinator. On
@@ -42,8 +66,14 @@ export async function validateBatch(deps: Deps, batchId: string): Promise<void> 
       onRequest: (customId) => customIds.write(customId),
     });
     if (result.ok) {
-      await customIds.close();
-      outcome = { ok: true, total: result.total, model: result.model.requested, chunks: result.chunks };
+      const refusal = await windowRefusal(deps, batchId, result);
+      if (refusal) {
+        await customIds.abort();
+        outcome = { ok: false, model: result.model.requested, errors: [refusal] };
+      } else {
+        await customIds.close();
+        outcome = { ok: true, total: result.total, model: result.model.requested, chunks: result.chunks };
+      }
     } else {
       await customIds.abort();
       const errors = [...result.errors];
