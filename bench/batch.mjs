@@ -15,6 +15,8 @@
 //    300) requests a minute: the rate the simulator served, as a share of that limit, over the
 //    window from its first to its last served request, and the lines that failed for rate limits
 //    (target: >= 90 % of the limit, 0 failed). This run takes about two minutes by design.
+// 3. Workers AI's async batch queue against the synchronous path (bench/async-queue.mjs, also
+//    `npm run bench:async`): BENCH_ASYNC_LINES (default 20,000) lines; BENCH_ASYNC_LINES=0 skips it.
 //
 // The stack runs from a snapshot of the tree (BENCH_SNAPSHOT=0 runs the checkout itself, BENCH_ROOT=dir
 // another copy of the project), so edits made during a run do not restart the Worker. BENCH_LINES= (empty) or BENCH_RATE_LINES=0 skip a
@@ -23,6 +25,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
+import { reportAsyncBench, runAsyncBench } from "./async-queue.mjs";
 import { API_KEY, ROOT, snapshotSources, startSampler, startStack, writeJsonl } from "./lib/local-stack.mjs";
 
 const env = process.env;
@@ -465,12 +468,16 @@ const root = env.BENCH_ROOT ? path.resolve(env.BENCH_ROOT) : useSnapshot ? snaps
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "batch-api-bench-batch-"));
 const results = [];
 let rate = null;
+let asyncQueue = null;
 try {
   for (const lines of SIZES) {
     results.push(await throughput(lines, root, dataDir));
   }
   if (RATE_LINES > 0) {
     rate = await rateLimited(RATE_LINES, RATE_RPM, root, dataDir);
+  }
+  if (env.BENCH_ASYNC_LINES !== "0") {
+    asyncQueue = await runAsyncBench(root);
   }
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -479,9 +486,9 @@ try {
   }
 }
 printReport(results, rate);
+const asyncOk = asyncQueue ? reportAsyncBench(asyncQueue) : true;
 const jsonPath = path.join(os.tmpdir(), `bench-batch-${Date.now()}.json`);
 fs.writeFileSync(jsonPath, JSON.stringify({ results, rate }, null, 2));
 console.log(`\nAll figures as JSON: ${jsonPath}`);
-if (rate) {
-  process.exitCode = rate.shareOfLimit >= 0.9 && rate.rateLimitFailures === 0 ? 0 : 1;
-}
+const rateOk = rate ? rate.shareOfLimit >= 0.9 && rate.rateLimitFailures === 0 : true;
+process.exitCode = rateOk && asyncOk ? 0 : 1;

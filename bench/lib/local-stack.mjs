@@ -157,7 +157,12 @@ export function snapshotSources() {
     ".dev.vars.example",
     "package.json",
     "tsconfig.json",
+    // the dashboard's built assets (wrangler.toml [assets]); `npm run build` makes them
+    "dist",
   ]) {
+    if (!fs.existsSync(path.join(ROOT, entry))) {
+      continue;
+    }
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");

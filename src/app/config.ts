@@ -1,3 +1,4 @@
+import type { AsyncMode } from "../inference/async-items";
 import { parseModelAliases } from "../inference/catalogue";
 import { readSimulatorConfig, type SimulatorConfig } from "../inference/simulator/config";
 import type { WebhookSettings } from "../webhooks/settings";
@@ -32,6 +33,11 @@ export type Config = {
    * `proj_a=3,proj_b=0.5`); a project not listed weighs 1.
    */
   projectWeights: Record<string, number>;
+  /**
+   * Whether lines may run on Workers AI's async batch queue (`WORKERS_AI_ASYNC`): `auto` (default)
+   * sends the lines that can go there, `off` never, `only` never uses the synchronous path.
+   */
+  asyncMode: AsyncMode;
 };
 
 const DEFAULT_WATCHDOG_STALL_SECONDS = 120;
@@ -89,6 +95,19 @@ function readProjectWeights(env: Env): Record<string, number> {
   return weights;
 }
 
+/** A value not understood fails loudly, rather than silently meaning `auto`. */
+function readAsyncMode(env: Env): AsyncMode {
+  // `unknown`: the generated Env types the var as its configured literal, "auto"
+  const raw: unknown = env.WORKERS_AI_ASYNC;
+  if (raw === undefined || raw === null || raw === "") {
+    return "auto";
+  }
+  if (raw === "auto" || raw === "off" || raw === "only") {
+    return raw;
+  }
+  throw new Error(`WORKERS_AI_ASYNC must be auto, off or only, got '${String(raw)}'.`);
+}
+
 export function readConfig(env: Env): Config {
   const environment = env.ENVIRONMENT === "local" ? "local" : "production";
   const inferenceProvider = env.INFERENCE_PROVIDER === "simulator" ? "simulator" : "workers-ai";
@@ -109,5 +128,6 @@ export function readConfig(env: Env): Config {
     adminApiKey: readAdminApiKey(env),
     corsAllowedOrigins: readCorsAllowedOrigins(env),
     projectWeights: readProjectWeights(env),
+    asyncMode: readAsyncMode(env),
   };
 }

@@ -4,11 +4,12 @@ import { modelRateLimiterFor } from "../durable/model-rate-limiter";
 import { DurableRateLimiter, type RateLimiter } from "../inference/limiter-client";
 import type { LimiterSnapshot } from "../inference/rate-limiter";
 import { WorkersAiSimulator } from "../inference/simulator/simulator";
-import type { InferenceProvider } from "../inference/types";
+import { type AsyncBatchBackend, InferenceError, type InferenceProvider } from "../inference/types";
 import { WorkersAiProvider } from "../inference/workers-ai-provider";
 import { type AdminKeyStore, D1AdminKeyStore } from "../storage/d1/admin-keys-store";
 import type { ApiKeyStore } from "../storage/d1/api-keys-store";
 import { D1ApiKeyStore } from "../storage/d1/api-keys-store";
+import { type AsyncRequestStore, D1AsyncRequestStore } from "../storage/d1/async-requests-store";
 import { type BatchStore, D1BatchStore } from "../storage/d1/batches-store";
 import { D1FileStore, type FileStore } from "../storage/d1/files-store";
 import { D1IdempotencyStore, type IdempotencyStore } from "../storage/d1/idempotency-store";
@@ -46,6 +47,10 @@ export type Deps = {
   schedules: ScheduleStore;
   retention: RetentionStore;
   inference: InferenceProvider;
+  /** Workers AI's async batch queue (the same binding as `inference`). */
+  asyncBatches: AsyncBatchBackend;
+  /** Async request id → its batch, for completion events. */
+  asyncRequests: AsyncRequestStore;
   /** Paces model calls per model; share one per queue batch (see DurableRateLimiter). */
   rateLimiter: RateLimiter;
   /** A pool limiter's current rate and shares (one RPC): the `x-ratelimit-*` headers read it. */
@@ -61,14 +66,28 @@ export type Deps = {
   usage: UsageStore;
 };
 
+/** A provider given in `overrides` brings no async queue: every submit fails and lines run synchronously. */
+const NO_ASYNC_QUEUE: AsyncBatchBackend = {
+  submit: async () => {
+    throw new InferenceError("This provider has no async batch queue.", {
+      status: 400,
+      code: "async_unavailable",
+      transient: false,
+    });
+  },
+  poll: async () => ({ state: "pending" }),
+};
+
 /** The one place the inference provider is chosen: the simulator (local only) or `env.AI`. */
-function createInference(env: Env, config: Config): InferenceProvider {
+function createInference(env: Env, config: Config): WorkersAiProvider {
   const aliases = config.modelAliases;
   const simulator = config.simulator;
   if (simulator !== null) {
     // with no simulated limit, pace as if the account allowed a million requests a minute
     const rpmOverride = simulator.rpmLimit > 0 ? simulator.rpmLimit : 1_000_000;
-    return new WorkersAiProvider(new WorkersAiSimulator({ config: simulator }), { aliases, rpmOverride });
+    // the simulator publishes its async batch events where Workers AI's event subscription would
+    const ai = new WorkersAiSimulator({ config: simulator, events: env.AI_EVENTS });
+    return new WorkersAiProvider(ai, { aliases, rpmOverride });
   }
   if (!env.AI) {
     throw new Error(
@@ -87,7 +106,8 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
   const config = overrides.config ?? readConfig(env);
   const counted = config.bindingMetrics;
   const b = counted ? countingBindings(env) : env;
-  const inference = overrides.inference ?? createInference(env, config);
+  const provider = overrides.inference ? null : createInference(env, config);
+  const inference = overrides.inference ?? (provider as WorkersAiProvider);
   const rateLimiter =
     overrides.rateLimiter ??
     new DurableRateLimiter((modelId) => modelRateLimiterFor(b.MODEL_RATE_LIMITER, modelId));
@@ -107,6 +127,8 @@ export function createDeps(env: Env, overrides: Partial<Deps> = {}): Deps {
     schedules: overrides.schedules ?? new D1ScheduleStore(b.DB),
     retention: overrides.retention ?? new D1RetentionStore(b.DB),
     inference: counted ? countingInference(inference) : inference,
+    asyncBatches: overrides.asyncBatches ?? provider ?? NO_ASYNC_QUEUE,
+    asyncRequests: overrides.asyncRequests ?? new D1AsyncRequestStore(b.DB),
     rateLimiter: counted ? countingRateLimiter(rateLimiter) : rateLimiter,
     poolSnapshot:
       overrides.poolSnapshot ?? ((poolKey) => modelRateLimiterFor(b.MODEL_RATE_LIMITER, poolKey).snapshot()),

@@ -65,6 +65,9 @@ async function sweepChunkResults(deps: Deps, now: number, limits: RetentionLimit
   return swept.length;
 }
 
+/** How long an async request id → batch row is kept: the longest completion window (7 days). */
+const ASYNC_REQUEST_RETENTION_SECONDS = 7 * 24 * 3600;
+
 export async function runRetention(
   deps: Deps,
   options: { now: number; limits?: RetentionLimits },
@@ -72,12 +75,14 @@ export async function runRetention(
   const limits = options.limits ?? DEFAULT_RETENTION_LIMITS;
   const now = nowSeconds(options.now);
   // the sweeps touch different data: one failing must not stop the others
-  const [files, batches, uploads] = await Promise.allSettled([
+  const [files, batches, uploads, asyncRequests] = await Promise.allSettled([
     sweepFiles(deps, now, limits),
     sweepChunkResults(deps, now, limits),
     sweepUploads(deps, now),
+    // no batch outlives its 7-day maximum window: older async request ids name nothing live
+    deps.asyncRequests.deleteOlderThan(now - ASYNC_REQUEST_RETENTION_SECONDS),
   ]);
-  for (const result of [files, batches, uploads]) {
+  for (const result of [files, batches, uploads, asyncRequests]) {
     if (result.status === "rejected") {
       console.error(JSON.stringify({ msg: "retention sweep failed", err: String(result.reason) }));
     }

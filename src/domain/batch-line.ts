@@ -6,12 +6,25 @@ import { newId } from "./ids";
  */
 export type UpstreamError = { message: string; type: string; param: string | null; code: string | null };
 
-export function successLine(customId: string, body: unknown, requestId: string = newId("request")): string {
+/**
+ * Which Workers AI path ran a line (an extension key on lines that reached the model): `sync` is
+ * one `env.AI.run` call, `async` an item of an async batch request (then `request_id` is Workers
+ * AI's `request_id` and the item's index).
+ */
+export type Execution = "sync" | "async";
+
+export function successLine(
+  customId: string,
+  body: unknown,
+  requestId: string = newId("request"),
+  execution?: Execution,
+): string {
   return JSON.stringify({
     id: newId("batchRequest"),
     custom_id: customId,
     response: { status_code: 200, request_id: requestId, body },
     error: null,
+    ...(execution ? { execution } : {}),
   });
 }
 
@@ -20,12 +33,14 @@ export function httpErrorLine(
   statusCode: number,
   error: UpstreamError & { attempts: number },
   requestId: string = newId("request"),
+  execution?: Execution,
 ): string {
   return JSON.stringify({
     id: newId("batchRequest"),
     custom_id: customId,
     response: { status_code: statusCode, request_id: requestId, body: { error } },
     error: null,
+    ...(execution ? { execution } : {}),
   });
 }
 

@@ -6,15 +6,19 @@ import { nowSeconds } from "../domain/time";
 import { enqueueMessages } from "../queue/messages";
 import type { Batch } from "../schemas/batch";
 import type { WebhookDelivery } from "../schemas/webhook";
+import { AsyncLedger } from "./async-ledger";
+import { BatchAsync } from "./batch-async";
 import { BatchEnding, usageKey } from "./batch-ending";
 import { pauseBatch, resumeBatch } from "./batch-pause";
 import { releaseTokens, remainingLines, reserveTokens } from "./batch-quota";
 import { redriveBatch } from "./batch-redrive";
-import { addUsage, type CoordinatorState, D1Mirror, enterStatus, isPaused, StateRow } from "./batch-state";
+import { type CoordinatorState, countAdded, D1Mirror, enterStatus, isPaused, StateRow } from "./batch-state";
 import { ChunkDispatcher } from "./chunk-dispatcher";
 import { ChunkLedger } from "./chunk-ledger";
 import { migrateCoordinator } from "./coordinator-migrations";
 import type {
+  AsyncCollectLease,
+  AsyncSubmitLease,
   CancelResult,
   ChunkLease,
   Coordinator,
@@ -45,6 +49,8 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
   private readonly sql: SqlStorage;
   private readonly timers: Timers;
   private readonly ledger: ChunkLedger;
+  private readonly asyncLedger: AsyncLedger;
+  private readonly asyncRequests: BatchAsync;
   private readonly stateRow: StateRow;
   private readonly mirrorToD1: D1Mirror;
   private readonly webhooks: WebhookOutbox;
@@ -58,6 +64,7 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     this.sql = ctx.storage.sql;
     this.timers = new Timers(this.sql, ctx.storage);
     this.ledger = new ChunkLedger(this.sql);
+    this.asyncLedger = new AsyncLedger(this.sql);
     this.stateRow = new StateRow(this.sql);
     this.mirrorToD1 = new D1Mirror(() => this.deps.batches);
     this.webhooks = new WebhookOutbox(this.sql, this.timers, () => this.deps);
@@ -70,6 +77,17 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
       webhooks: this.webhooks,
       usage: this.usage,
       deps: () => this.deps,
+    });
+    this.asyncRequests = new BatchAsync({
+      stateRow: this.stateRow,
+      ledger: this.ledger,
+      asyncLedger: this.asyncLedger,
+      timers: this.timers,
+      mirrorToD1: this.mirrorToD1,
+      usage: this.usage,
+      flushUsage: (state) => this.usage.flush(usageKey(state)),
+      dispatcher: () => this.dispatcher,
+      queue: () => this.deps.queue,
     });
     ctx.blockConcurrencyWhile(async () => migrateCoordinator(this.sql));
   }
@@ -230,6 +248,8 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     if (!lease.ok) {
       return { run: false, reason: lease.reason };
     }
+    // this runner holds the chunk now: requests a dead predecessor began but never sent are void
+    this.asyncLedger.abandonSubmitting(index);
     return {
       run: true,
       chunk: lease.chunk,
@@ -240,35 +260,37 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
       deadlineMs: (state.batch.expires_at ?? Number.MAX_SAFE_INTEGER / 1000) * 1000,
       projectId: state.params.projectId,
       remaining: remainingLines(state.batch),
+      awaitingAsync: this.asyncLedger.awaiting(index),
+      syncOnly: this.asyncLedger.syncOnly(index),
     };
   }
 
   /**
    * Records finished lines of a chunk (idempotent per request index) and renews the runner's lease.
-   * `final` says the runner has stopped working on the chunk.
+   * `final` says the runner has stopped working on the chunk; `resend` that its time slice ended.
    */
   async recordLines(
     index: number,
     segment: string,
     lines: LineRecord[],
     final: boolean,
+    resend = false,
   ): Promise<RecordResult> {
     const state = this.stateRow.load();
     if (!state || state.finalizeStartedAt !== null || isTerminal(state.batch.status)) {
       return { proceed: false, chunkComplete: false };
     }
     const now = Date.now();
-    const { added, chunkComplete } = this.ledger.record(index, segment, lines, final, now);
-    for (const line of added) {
-      if (line.outcome === "completed") {
-        state.batch.request_counts.completed++;
-      } else {
-        state.batch.request_counts.failed++;
-      }
-      if (line.usage) {
-        addUsage(state, line.usage);
-      }
-    }
+    const awaiting = final ? this.asyncLedger.awaiting(index).length : 0;
+    const { added, chunkComplete, requeued } = this.ledger.record(
+      index,
+      segment,
+      lines,
+      final,
+      now,
+      awaiting,
+    );
+    countAdded(state, added);
     // in the same synchronous step as the ledger insert: a line's usage counts exactly when it does
     this.usage.add(now, added);
     if (added.length > 0) {
@@ -276,6 +298,10 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     }
     this.stateRow.save(state);
     if (state.stop === null) {
+      if (requeued && resend && !isPaused(state)) {
+        // the runner's time slice ended with lines left: back in the queue now, not at the watchdog
+        await this.dispatcher.send(state.batch.id, [requeued]);
+      }
       await this.dispatch(state);
       // the batch can only have become done when this chunk did
       if (chunkComplete && this.ledger.allDone()) {
@@ -288,6 +314,28 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
     await this.usage.flush(usageKey(state));
     await this.mirrorToD1.mirror(state);
     return { proceed: state.stop === null && !isPaused(state), chunkComplete };
+  }
+
+  // ---- RPC: Workers AI's async batch queue (src/durable/batch-async.ts) --------------------
+
+  async beginAsyncSubmit(chunk: number, model: string, requestIndexes: number[]): Promise<AsyncSubmitLease> {
+    return this.asyncRequests.beginSubmit(chunk, model, requestIndexes);
+  }
+
+  async asyncSubmitted(submission: number, requestId: string): Promise<void> {
+    this.asyncRequests.submitted(submission, requestId);
+  }
+
+  async asyncFailed(submission: number): Promise<void> {
+    await this.asyncRequests.failed(submission);
+  }
+
+  async beginAsyncCollect(submission: number): Promise<AsyncCollectLease> {
+    return this.asyncRequests.beginCollect(submission);
+  }
+
+  async recordAsyncLines(submission: number, segment: string, lines: LineRecord[]): Promise<void> {
+    await this.asyncRequests.record(submission, segment, lines);
   }
 
   async resultsView(fromRequest: number, maxChunks: number): Promise<ResultsView> {
@@ -348,6 +396,7 @@ export class BatchCoordinator extends DurableObject<Env> implements Coordinator 
           queue: this.deps.queue,
           dispatch: () => this.dispatch(state),
         });
+        await this.asyncRequests.pollDue(state);
         await this.timers.set("watchdog", Date.now() + WATCHDOG_INTERVAL_MS);
         return;
     }

@@ -4,7 +4,7 @@ import { assertTransition, STATUS_TIMESTAMP } from "../domain/batch-status";
 import { nowSeconds } from "../domain/time";
 import type { Batch } from "../schemas/batch";
 import type { BatchStore } from "../storage/d1/batches-store";
-import type { LineUsage } from "./coordinator-types";
+import type { LineRecord, LineUsage } from "./coordinator-types";
 
 /** Everything a coordinator keeps besides its chunk and line ledger; stored as one JSON row. */
 export type CoordinatorState = {
@@ -46,6 +46,24 @@ export function addUsage(state: CoordinatorState, usage: LineUsage): void {
   total.input_tokens_details.cached_tokens += usage.cached;
   total.output_tokens_details.reasoning_tokens += usage.reasoning;
   total.total_tokens = total.input_tokens + total.output_tokens;
+}
+
+/** Counts lines new to the ledger: request_counts, usage, and which path ran them. */
+export function countAdded(state: CoordinatorState, added: LineRecord[]): void {
+  for (const line of added) {
+    if (line.outcome === "completed") {
+      state.batch.request_counts.completed++;
+    } else {
+      state.batch.request_counts.failed++;
+    }
+    if (line.usage) {
+      addUsage(state, line.usage);
+    }
+    if (line.execution) {
+      state.batch.execution ??= { sync: 0, async: 0, async_requests_pending: 0 };
+      state.batch.execution[line.execution]++;
+    }
+  }
 }
 
 /** The terminal status a finalized batch enters: cancelled, expired or completed. */

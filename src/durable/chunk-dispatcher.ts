@@ -1,3 +1,4 @@
+import type { ChunkPlan } from "../domain/jsonl/chunk-planner";
 import { enqueueMessages } from "../queue/messages";
 import type { ChunkLedger } from "./chunk-ledger";
 
@@ -26,6 +27,14 @@ export class ChunkDispatcher {
         chunks.map((chunk) => ({ kind: "run_chunk" as const, batchId, chunk })),
       );
     }
+  }
+
+  /** Sends chunks the ledger already marked queued. */
+  async send(batchId: string, chunks: ChunkPlan[]): Promise<void> {
+    await enqueueMessages(
+      this.queue,
+      chunks.map((chunk) => ({ kind: "run_chunk" as const, batchId, chunk })),
+    );
   }
 
   /** Returns how many chunks were sent again. */

@@ -11,7 +11,7 @@ type ChunkRow = {
   first_line: number;
   first_request: number;
   request_count: number;
-  state: "pending" | "queued" | "running" | "done";
+  state: "pending" | "queued" | "running" | "waiting" | "done";
   done_count: number;
   dispatched_at: number | null;
   lease_until: number | null;
@@ -21,6 +21,8 @@ export type RecordedLines = {
   /** Lines that were new to the ledger (a line recorded twice counts once). */
   added: LineRecord[];
   chunkComplete: boolean;
+  /** The runner let go of the chunk with lines left to run: it is `queued` again. */
+  requeued?: ChunkPlan;
 };
 
 function toSpec(row: ChunkRow): ChunkPlan {
@@ -37,7 +39,9 @@ function toSpec(row: ChunkRow): ChunkPlan {
 /**
  * The chunk plan and the per-line outcome ledger of one batch, in the coordinator's SQLite.
  * A chunk is pending → queued (a message was sent) → running (a runner holds a lease) → done;
- * a line is recorded at most once (INSERT OR IGNORE on its request index).
+ * a runner that leaves only lines waiting on Workers AI's async queue leaves it `waiting` (neither
+ * in flight nor stalled) until their answers complete it. A line is recorded at most once
+ * (INSERT OR IGNORE on its request index).
  */
 export class ChunkLedger {
   constructor(private readonly sql: SqlStorage) {}
@@ -92,9 +96,96 @@ export class ChunkLedger {
 
   /**
    * Records finished lines and renews the lease; `final` releases it. A chunk whose runner stopped
-   * short goes back to `queued`, where the watchdog finds it once `dispatched_at` is old.
+   * short goes back to `queued`, where the watchdog finds it once `dispatched_at` is old, unless
+   * all its unfinished lines wait on async requests (`awaitingAsync`): then it is `waiting`.
    */
-  record(index: number, segment: string, lines: LineRecord[], final: boolean, now: number): RecordedLines {
+  record(
+    index: number,
+    segment: string,
+    lines: LineRecord[],
+    final: boolean,
+    now: number,
+    awaitingAsync = 0,
+  ): RecordedLines {
+    const added = this.insertLines(index, segment, lines);
+    const row = this.row(index);
+    if (!row) {
+      return { added, chunkComplete: false };
+    }
+    const doneCount = row.done_count + added.length;
+    const complete = doneCount >= row.request_count;
+    if (complete) {
+      this.sql.exec(
+        "UPDATE chunks SET done_count = ?, state = 'done', lease_until = NULL WHERE idx = ?",
+        doneCount,
+        index,
+      );
+    } else if (final) {
+      const state = doneCount + awaitingAsync >= row.request_count ? "waiting" : "queued";
+      this.sql.exec(
+        "UPDATE chunks SET done_count = ?, state = ?, lease_until = NULL, dispatched_at = ? WHERE idx = ?",
+        doneCount,
+        state,
+        now,
+        index,
+      );
+      if (state === "queued") {
+        return { added, chunkComplete: false, requeued: toSpec(row) };
+      }
+    } else {
+      this.sql.exec(
+        "UPDATE chunks SET done_count = ?, state = 'running', lease_until = ? WHERE idx = ?",
+        doneCount,
+        now + LEASE_MS,
+        index,
+      );
+    }
+    return { added, chunkComplete: complete };
+  }
+
+  /** Records lines an async request answered; the chunk's state changes only when they complete it. */
+  recordAsync(index: number, segment: string, lines: LineRecord[]): RecordedLines {
+    const added = this.insertLines(index, segment, lines);
+    const row = this.row(index);
+    if (!row) {
+      return { added, chunkComplete: false };
+    }
+    const doneCount = row.done_count + added.length;
+    const complete = doneCount >= row.request_count;
+    this.sql.exec(
+      `UPDATE chunks SET done_count = ?, state = CASE WHEN ? THEN 'done' ELSE state END,
+         lease_until = CASE WHEN ? THEN NULL ELSE lease_until END WHERE idx = ?`,
+      doneCount,
+      complete ? 1 : 0,
+      complete ? 1 : 0,
+      index,
+    );
+    return { added, chunkComplete: complete };
+  }
+
+  /**
+   * A waiting chunk whose lines must now run synchronously (their async request failed): queued
+   * again and returned for sending; null when it is not waiting (a runner has it, or it is done).
+   */
+  wake(index: number, now: number): ChunkPlan | null {
+    const row = this.row(index);
+    if (row?.state !== "waiting") {
+      return null;
+    }
+    this.sql.exec("UPDATE chunks SET state = 'queued', dispatched_at = ? WHERE idx = ?", now, index);
+    return toSpec(row);
+  }
+
+  plan(index: number): ChunkPlan | null {
+    const row = this.row(index);
+    return row ? toSpec(row) : null;
+  }
+
+  private row(index: number): ChunkRow | undefined {
+    return this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE idx = ?", index).toArray()[0];
+  }
+
+  private insertLines(index: number, segment: string, lines: LineRecord[]): LineRecord[] {
     const added: LineRecord[] = [];
     for (const line of lines) {
       const cursor = this.sql.exec(
@@ -109,34 +200,7 @@ export class ChunkLedger {
         added.push(line);
       }
     }
-    const row = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE idx = ?", index).toArray()[0];
-    if (!row) {
-      return { added, chunkComplete: false };
-    }
-    const doneCount = row.done_count + added.length;
-    const complete = doneCount >= row.request_count;
-    if (complete) {
-      this.sql.exec(
-        "UPDATE chunks SET done_count = ?, state = 'done', lease_until = NULL WHERE idx = ?",
-        doneCount,
-        index,
-      );
-    } else if (final) {
-      this.sql.exec(
-        "UPDATE chunks SET done_count = ?, state = 'queued', lease_until = NULL, dispatched_at = ? WHERE idx = ?",
-        doneCount,
-        now,
-        index,
-      );
-    } else {
-      this.sql.exec(
-        "UPDATE chunks SET done_count = ?, state = 'running', lease_until = ? WHERE idx = ?",
-        doneCount,
-        now + LEASE_MS,
-        index,
-      );
-    }
-    return { added, chunkComplete: complete };
+    return added;
   }
 
   /** Up to `maxChunks` chunks, in order, holding the requests from `fromRequest` on, with their lines. */

@@ -62,6 +62,44 @@ const MIGRATIONS: readonly string[] = [
      version INTEGER NOT NULL,
      flushed_version INTEGER NOT NULL DEFAULT 0
    );`,
+  // Workers AI's async batch queue (src/durable/async-ledger.ts): a chunk whose unfinished lines
+  // all wait on async requests is 'waiting'; each request and which lines it carries
+  `CREATE TABLE chunks_v2 (
+     idx INTEGER PRIMARY KEY,
+     byte_start INTEGER NOT NULL,
+     byte_end INTEGER NOT NULL,
+     first_line INTEGER NOT NULL,
+     first_request INTEGER NOT NULL,
+     request_count INTEGER NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'queued', 'running', 'waiting', 'done')),
+     done_count INTEGER NOT NULL DEFAULT 0,
+     dispatched_at INTEGER,
+     lease_until INTEGER
+   );
+   INSERT INTO chunks_v2 SELECT idx, byte_start, byte_end, first_line, first_request, request_count,
+     state, done_count, dispatched_at, lease_until FROM chunks;
+   DROP TABLE chunks;
+   ALTER TABLE chunks_v2 RENAME TO chunks;
+   CREATE INDEX chunks_state ON chunks(state, idx);
+   CREATE TABLE async_requests (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     chunk INTEGER NOT NULL,
+     model TEXT NOT NULL,
+     request_id TEXT,
+     state TEXT NOT NULL CHECK (state IN ('submitting', 'queued', 'done', 'failed')),
+     created_at INTEGER NOT NULL,
+     next_poll_at INTEGER,
+     polls INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX async_requests_due ON async_requests(state, next_poll_at);
+   CREATE TABLE async_lines (
+     request_index INTEGER PRIMARY KEY,
+     chunk INTEGER NOT NULL,
+     submission INTEGER,
+     item INTEGER NOT NULL
+   );
+   CREATE INDEX async_lines_submission ON async_lines(submission, item);
+   CREATE INDEX async_lines_chunk ON async_lines(chunk);`,
 ];
 
 export function migrateCoordinator(sql: SqlStorage): void {

@@ -28,7 +28,28 @@ export type ChunkLease =
       /** The batch's project and its lines not yet recorded: the pool limiter's fair share. */
       projectId: ProjectId;
       remaining: number;
+      /** Requests of this chunk waiting on an async request: neither run nor sent again. */
+      awaitingAsync: number[];
+      /** Requests whose async request failed: they run on the synchronous path only. */
+      syncOnly: number[];
     };
+
+/** What a collect job needs to turn an async request's answer into lines. */
+export type AsyncCollectLease =
+  | { run: false }
+  | {
+      run: true;
+      requestId: string;
+      model: string;
+      chunk: ChunkPlan;
+      /** The request's lines by item index. */
+      requestIndexes: number[];
+      endpoint: string;
+      inputKey: string;
+      baseModel: string | null;
+    };
+
+export type AsyncSubmitLease = { ok: true; submission: number } | { ok: false };
 
 export type LineUsage = { input: number; output: number; cached: number; reasoning: number };
 
@@ -38,6 +59,8 @@ export type LineRecord = {
   /** Position of the line's JSON in its segment object. */
   position: number;
   usage: LineUsage | null;
+  /** Which path ran it (lines that never reached the model have none). */
+  execution?: "sync" | "async";
 };
 
 /** `proceed: false` tells a chunk runner to start no new lines (cancelled, expired, finalizing). */
@@ -90,11 +113,31 @@ export interface Coordinator {
   beginChunk(index: number): Promise<ChunkLease>;
   /**
    * Records finished lines of a chunk (idempotent per request index) and renews the runner's lease.
-   * `final` says the runner has stopped working on the chunk.
+   * `final` says the runner has stopped working on the chunk; `resend` that it stopped at the end
+   * of its time slice with lines left, so the chunk goes back to the queue at once.
    */
-  recordLines(index: number, segment: string, lines: LineRecord[], final: boolean): Promise<RecordResult>;
+  recordLines(
+    index: number,
+    segment: string,
+    lines: LineRecord[],
+    final: boolean,
+    resend?: boolean,
+  ): Promise<RecordResult>;
   /** Runs the watchdog now; the cron trigger calls this for batches that stopped moving. */
   watchdog(): Promise<Batch | null>;
+  /** Records an async request a runner is about to send; refused once the batch stopped or paused. */
+  beginAsyncSubmit(chunk: number, model: string, requestIndexes: number[]): Promise<AsyncSubmitLease>;
+  /** Workers AI accepted the request. */
+  asyncSubmitted(submission: number, requestId: string): Promise<void>;
+  /** The request failed (refused at submit, or failed on the queue): its lines run synchronously. */
+  asyncFailed(submission: number): Promise<void>;
+  /** Whether an async request's answer is still wanted, and what turning it into lines needs. */
+  beginAsyncCollect(submission: number): Promise<AsyncCollectLease>;
+  /**
+   * Records an async request's lines (dropped once the batch is cancelled or expired); lines of
+   * the request its answer lacked run synchronously.
+   */
+  recordAsyncLines(submission: number, segment: string, lines: LineRecord[]): Promise<void>;
   /** Up to `maxChunks` chunks holding the requests from `fromRequest` on, with their recorded lines. */
   resultsView(fromRequest: number, maxChunks: number): Promise<ResultsView>;
 }

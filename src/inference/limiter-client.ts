@@ -6,6 +6,11 @@ import type { ResolvedModel } from "./types";
 export type AcquireOptions = {
   deadline: number;
   signal?: AbortSignal;
+  /**
+   * Like `signal`, except that a call whose permit is already scheduled still gets it: the permit
+   * was taken from the pool for this caller and would otherwise go unused (a runner's time slice).
+   */
+  stop?: AbortSignal;
   /** The batch the call is for: the pool's limiter shares its permits fairly between such flows. */
   flow?: FlowInfo;
 };
@@ -76,13 +81,26 @@ export class ModelLimiterClient {
     if (options.signal?.aborted || this.now() >= options.deadline) {
       return Promise.resolve(false);
     }
+    if (options.stop?.aborted) {
+      return Promise.resolve(false);
+    }
     return new Promise((resolve) => {
-      const { signal } = options;
+      const { signal, stop } = options;
       const onAbort = () => this.settle(waiter, false);
+      // permits go to the oldest waiters first: the first `scheduled` waiters have one coming
+      const onStop = () => {
+        if (this.waiters.indexOf(waiter) >= this.scheduled) {
+          this.settle(waiter, false);
+        }
+      };
       // a chunk's lines may share one long-lived signal: do not leave a listener per line on it
-      const detach = () => signal?.removeEventListener("abort", onAbort);
+      const detach = () => {
+        signal?.removeEventListener("abort", onAbort);
+        stop?.removeEventListener("abort", onStop);
+      };
       const waiter: Waiter = { resolve, deadline: options.deadline, done: false, detach };
       signal?.addEventListener("abort", onAbort, { once: true });
+      stop?.addEventListener("abort", onStop, { once: true });
       this.waiters.push(waiter);
       void this.pump();
     });
@@ -238,7 +256,8 @@ export class DurableRateLimiter implements RateLimiter {
 
 /** No limit at all: for tests and for callers that pace themselves. */
 export const unlimitedRateLimiter: RateLimiter = {
-  acquire: async (_model, { deadline, signal }) => !signal?.aborted && Date.now() < deadline,
+  acquire: async (_model, { deadline, signal, stop }) =>
+    !signal?.aborted && !stop?.aborted && Date.now() < deadline,
   report: () => {},
   flush: async () => {},
 };

@@ -48,6 +48,8 @@ export type RunLineOptions = {
   deadlineMs: number;
   /** Stops new calls (cancel); a call already sent runs to its end. */
   signal?: AbortSignal;
+  /** Stops new calls too, except one whose rate-limit permit is already scheduled (it would go unused). */
+  stop?: AbortSignal;
   /** The batch the line belongs to, for the pool's fair share. */
   flow?: FlowInfo;
   maxAttempts?: number;
@@ -98,7 +100,7 @@ export async function runLine(
   limiter: RateLimiter,
   options: RunLineOptions,
 ): Promise<LineOutcome> {
-  const { request, deadlineMs: deadline, signal, flow } = options;
+  const { request, deadlineMs: deadline, signal, stop, flow } = options;
   const maxAttempts = options.maxAttempts ?? RETRY_POLICY.maxAttempts;
   const maxRateLimitedAttempts = options.maxRateLimitedAttempts ?? RETRY_POLICY.maxRateLimitedAttempts;
   const sleep = options.sleep ?? defaultSleep;
@@ -107,11 +109,11 @@ export async function runLine(
   let attempts = 0;
 
   for (;;) {
-    if (signal?.aborted) {
+    if (signal?.aborted || stop?.aborted) {
       return { kind: "aborted", reason: "signal", attempts };
     }
-    if (now() >= deadline || !(await limiter.acquire(request.model, { deadline, signal, flow }))) {
-      return { kind: "aborted", reason: signal?.aborted ? "signal" : "deadline", attempts };
+    if (now() >= deadline || !(await limiter.acquire(request.model, { deadline, signal, stop, flow }))) {
+      return { kind: "aborted", reason: signal?.aborted || stop?.aborted ? "signal" : "deadline", attempts };
     }
     attempts += 1;
     let failure: InferenceError;
@@ -131,6 +133,7 @@ export async function runLine(
     if (!failure.transient || attempts >= budget || now() + delay >= deadline) {
       return errorOutcome(failure, attempts);
     }
-    await sleepUnlessAborted(sleep, delay, signal);
+    const wake = signal && stop ? AbortSignal.any([signal, stop]) : (signal ?? stop);
+    await sleepUnlessAborted(sleep, delay, wake);
   }
 }

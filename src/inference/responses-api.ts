@@ -1,7 +1,6 @@
 import { newId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
-import type { TextResult } from "./to-openai";
-import type { InferenceRequest, InferenceSuccess } from "./types";
+import type { InferenceRequest, InferenceSuccess, TextResult } from "./types";
 import { invalidRequest } from "./workers-ai-errors";
 
 /**

@@ -3,7 +3,14 @@ import { newId } from "../domain/ids";
 import { nowSeconds } from "../domain/time";
 import { asChatRequest, responseObject } from "./responses-api";
 import { embeddingTexts, requestedMaxTokens, stopSequences } from "./to-workers-ai";
-import { InferenceError, type InferenceRequest, type InferenceSuccess } from "./types";
+import {
+  type FinishReason,
+  InferenceError,
+  type InferenceRequest,
+  type InferenceSuccess,
+  type OpenAiToolCall,
+  type TextResult,
+} from "./types";
 
 /**
  * Workers AI outputs → OpenAI response objects. Text models answer in one of two shapes: the
@@ -66,20 +73,33 @@ const EmbeddingsSchema = z.object({
   usage: UsageSchema,
 });
 
+/**
+ * A Responses API object: what models with a Responses-style input (gpt-oss, and its async queue
+ * items, which take only `input`) answer for an `input` list.
+ */
+const ResponsesTextSchema = z.object({
+  object: z.literal("response"),
+  output: z.array(
+    z.looseObject({
+      type: z.string(),
+      content: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })).nullish(),
+      name: z.string().optional(),
+      arguments: z.string().optional(),
+      call_id: z.string().optional(),
+    }),
+  ),
+  usage: z
+    .object({
+      input_tokens: z.number().nonnegative().optional(),
+      output_tokens: z.number().nonnegative().optional(),
+      input_tokens_details: z.object({ cached_tokens: z.number().optional() }).nullish(),
+      output_tokens_details: z.object({ reasoning_tokens: z.number().optional() }).nullish(),
+    })
+    .nullish(),
+});
+
 type Usage = z.infer<typeof UsageSchema>;
 type ToolCall = z.infer<typeof ToolCallSchema>;
-export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
-export type OpenAiToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
-
-export type TextResult = {
-  text: string | null;
-  toolCalls: OpenAiToolCall[];
-  finishReason: FinishReason;
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-};
 
 /** ≈ 4 characters per token: the estimate when Workers AI reports no usage. */
 export function estimateTokens(text: string): number {
@@ -132,7 +152,53 @@ function usageNumbers(usage: Usage, request: InferenceRequest, text: string) {
   };
 }
 
+function parseResponsesOutput(
+  output: z.infer<typeof ResponsesTextSchema>,
+  request: InferenceRequest,
+): TextResult {
+  const texts = output.output
+    .filter((item) => item.type === "message")
+    .flatMap((item) => item.content ?? [])
+    .filter((part) => part.type === "output_text")
+    .map((part) => part.text ?? "");
+  const toolCalls = output.output
+    .filter((item) => item.type === "function_call" && item.name)
+    .map((item, index) =>
+      toOpenAiToolCall(
+        {
+          id: item.call_id,
+          type: "function",
+          function: { name: item.name ?? "", arguments: item.arguments ?? "{}" },
+        },
+        index,
+      ),
+    );
+  const text = texts.length > 0 ? texts.join("") : null;
+  const usage = output.usage;
+  return {
+    text,
+    toolCalls,
+    finishReason: toolCalls.length > 0 ? "tool_calls" : "stop",
+    ...usageNumbers(
+      usage
+        ? {
+            prompt_tokens: usage.input_tokens,
+            completion_tokens: usage.output_tokens,
+            prompt_tokens_details: usage.input_tokens_details,
+            completion_tokens_details: usage.output_tokens_details,
+          }
+        : null,
+      request,
+      text ?? "",
+    ),
+  };
+}
+
 function parseTextOutput(output: unknown, request: InferenceRequest): TextResult {
+  const responses = ResponsesTextSchema.safeParse(output);
+  if (responses.success) {
+    return parseResponsesOutput(responses.data, request);
+  }
   const choices = ChoicesTextSchema.safeParse(output);
   if (choices.success) {
     const [choice] = choices.data.choices;
@@ -164,8 +230,15 @@ function parseTextOutput(output: unknown, request: InferenceRequest): TextResult
   return { text: toolCalls.length > 0 && text === "" ? null : text, toolCalls, finishReason, ...numbers };
 }
 
-function openAiUsage(prompt: number, completion: number) {
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+/** OpenAI's chat/completions usage, with the prompt-cache hits and reasoning tokens it itemizes. */
+function openAiUsage(result: TextResult) {
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    total_tokens: result.promptTokens + result.completionTokens,
+    prompt_tokens_details: { cached_tokens: result.cachedTokens },
+    completion_tokens_details: { reasoning_tokens: result.reasoningTokens },
+  };
 }
 
 function tokenUsage(result: TextResult): InferenceSuccess["usage"] {
@@ -190,7 +263,7 @@ function chatCompletion(output: unknown, request: InferenceRequest, now: number)
       created: nowSeconds(now),
       model: request.model.requested,
       choices: [{ index: 0, message, logprobs: null, finish_reason: result.finishReason }],
-      usage: openAiUsage(result.promptTokens, result.completionTokens),
+      usage: openAiUsage(result),
       system_fingerprint: null,
     },
     usage: tokenUsage(result),
@@ -206,7 +279,7 @@ function textCompletion(output: unknown, request: InferenceRequest, now: number)
       created: nowSeconds(now),
       model: request.model.requested,
       choices: [{ index: 0, text: result.text ?? "", logprobs: null, finish_reason: result.finishReason }],
-      usage: openAiUsage(result.promptTokens, result.completionTokens),
+      usage: openAiUsage(result),
       system_fingerprint: null,
     },
     usage: tokenUsage(result),

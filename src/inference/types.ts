@@ -20,11 +20,27 @@ export type InferenceRequest = {
   /** The line's OpenAI request body, as the user wrote it. */
   body: Record<string, unknown>;
   model: ResolvedModel;
+  /** Routes lines that share a prompt prefix to one model instance (see prefix-affinity.ts). */
+  affinityKey?: string | null;
 };
 
 export type TokenUsage = {
   inputTokens: number;
   outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+};
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+export type OpenAiToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
+
+/** A text model's answer, read from whichever output shape Workers AI gave (src/inference/to-openai.ts). */
+export type TextResult = {
+  text: string | null;
+  toolCalls: OpenAiToolCall[];
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
   cachedTokens: number;
   reasoningTokens: number;
 };
@@ -56,4 +72,27 @@ export class InferenceError extends Error {
 export interface InferenceProvider {
   run(request: InferenceRequest): Promise<InferenceSuccess>;
   catalogue(): Promise<ModelCatalogue>;
+}
+
+/** One item's answer from an async batch request; `index` is its place in the submitted list. */
+export type AsyncItemResult = {
+  index: number;
+  externalReference: string | null;
+  success: boolean;
+  /** The model output (as the synchronous path returns it) or, when `success` is false, the error. */
+  result: unknown;
+};
+
+export type AsyncPoll =
+  | { state: "pending" }
+  /** `usage`: the request's total, when Workers AI gives one. */
+  | { state: "done"; items: AsyncItemResult[]; usage: { input: number; output: number } | null };
+
+/**
+ * Workers AI's async batch queue (`queueRequest: true`). `poll` throws an `InferenceError` when the
+ * whole request failed.
+ */
+export interface AsyncBatchBackend {
+  submit(modelId: string, items: Record<string, unknown>[], affinityKey: string | null): Promise<string>;
+  poll(modelId: string, requestId: string): Promise<AsyncPoll>;
 }

@@ -38,3 +38,8 @@ export type WorkersAiCode = keyof typeof WORKERS_AI_CODES;
 export function isWorkersAiCode(value: string): value is WorkersAiCode {
   return Object.hasOwn(WORKERS_AI_CODES, value);
 }
+
+/** The HTTP status a Workers AI code means; 500 for a code not in the table. */
+export function codeStatus(code: string): number {
+  return isWorkersAiCode(code) ? WORKERS_AI_CODES[code].status : 500;
+}

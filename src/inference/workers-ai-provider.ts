@@ -1,10 +1,19 @@
 import type { AiBinding } from "./ai-binding";
+import { parsePoll, parseSubmit } from "./async-responses";
 import { type CatalogueCache, isolateCatalogueCache, StaticCatalogue } from "./catalogue";
 import { fitInputsToSchema } from "./fit-inputs";
 import { modelSpec } from "./known-models";
+import { AFFINITY_HEADER } from "./prefix-affinity";
 import { toOpenAiResponse } from "./to-openai";
 import { toWorkersAiInputs } from "./to-workers-ai";
-import type { InferenceProvider, InferenceRequest, InferenceSuccess, ModelCatalogue } from "./types";
+import type {
+  AsyncBatchBackend,
+  AsyncPoll,
+  InferenceProvider,
+  InferenceRequest,
+  InferenceSuccess,
+  ModelCatalogue,
+} from "./types";
 import { toInferenceError } from "./workers-ai-errors";
 
 export type WorkersAiProviderOptions = {
@@ -24,7 +33,7 @@ export type WorkersAiProviderOptions = {
  * The inference provider over a Workers AI binding: `env.AI` in production, the simulator locally.
  * Every failure leaves `run` as an `InferenceError`, so callers never see a raw binding error.
  */
-export class WorkersAiProvider implements InferenceProvider {
+export class WorkersAiProvider implements InferenceProvider, AsyncBatchBackend {
   private readonly aliases: Readonly<Record<string, string>>;
   private readonly cache: CatalogueCache;
   private readonly now: () => number;
@@ -46,11 +55,43 @@ export class WorkersAiProvider implements InferenceProvider {
       const inputs = fitInputsToSchema(toWorkersAiInputs(request), modelSpec(request.model.id));
       // fail fast with 3040 when Workers AI is out of capacity instead of waiting in its queue:
       // the line runner's backoff and the pool's limiter handle that, within the batch's window
-      output = await this.ai.run(request.model.id, inputs, { rejectIfBusy: true });
+      output = await this.ai.run(request.model.id, inputs, {
+        rejectIfBusy: true,
+        ...affinityHeaders(request.affinityKey ?? null),
+      });
     } catch (err) {
       throw toInferenceError(err);
     }
     return toOpenAiResponse(output, request, this.now());
+  }
+
+  /** Queues items on Workers AI's async batch queue; returns the request id to poll. */
+  async submit(
+    modelId: string,
+    items: Record<string, unknown>[],
+    affinityKey: string | null,
+  ): Promise<string> {
+    let output: unknown;
+    try {
+      output = await this.ai.run(
+        modelId,
+        { requests: items },
+        { queueRequest: true, ...affinityHeaders(affinityKey) },
+      );
+    } catch (err) {
+      throw toInferenceError(err);
+    }
+    return parseSubmit(output);
+  }
+
+  async poll(modelId: string, requestId: string): Promise<AsyncPoll> {
+    let output: unknown;
+    try {
+      output = await this.ai.run(modelId, { request_id: requestId });
+    } catch (err) {
+      throw toInferenceError(err);
+    }
+    return parsePoll(output);
   }
 
   async catalogue(): Promise<ModelCatalogue> {
@@ -61,4 +102,8 @@ export class WorkersAiProvider implements InferenceProvider {
       this.aliases,
     );
   }
+}
+
+function affinityHeaders(key: string | null): { extraHeaders?: Record<string, string> } {
+  return key ? { extraHeaders: { [AFFINITY_HEADER]: key } } : {};
 }

@@ -1,4 +1,5 @@
 import type { Deps } from "../app/deps";
+import { collectAsync } from "./jobs/collect-async";
 import { runChunk } from "./jobs/run-chunk";
 import { validateBatch } from "./jobs/validate-batch";
 import { type QueueMessage, QueueMessageSchema } from "./messages";
@@ -14,6 +15,8 @@ async function dispatch(message: QueueMessage, deps: Deps): Promise<void> {
       return validateBatch(deps, message.batchId);
     case "run_chunk":
       return runChunk(deps, message.batchId, message.chunk);
+    case "collect_async":
+      return collectAsync(deps, message.batchId, message.submission);
     default: {
       const unreachable: never = message;
       throw new Error(`unknown message ${JSON.stringify(unreachable)}`);

@@ -19,6 +19,12 @@ const BatchIdSchema = z.string().startsWith("batch_").max(128);
 export const QueueMessageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("validate_batch"), batchId: BatchIdSchema }),
   z.object({ kind: z.literal("run_chunk"), batchId: BatchIdSchema, chunk: ChunkPlanSchema }),
+  /** Turn an async request's answer into lines (sent by the events consumer and the backstop poll). */
+  z.object({
+    kind: z.literal("collect_async"),
+    batchId: BatchIdSchema,
+    submission: z.number().int().positive(),
+  }),
 ]);
 export type QueueMessage = z.infer<typeof QueueMessageSchema>;
 

@@ -108,6 +108,24 @@ describe("ModelLimiterClient", () => {
     expect(await late).toBe(false);
   });
 
+  it("on stop, lets waiters whose permit is scheduled through and sends the others away", async () => {
+    // one permit granted per lease: the first waiter has one coming, the other two do not
+    const { rpc } = fakeRpc(() => ({ delaysMs: [300], granted: 1 }));
+    const { sleep, pending } = manualSleep();
+    const client = new ModelLimiterClient(rpc, 300, { sleep });
+    const stop = new AbortController();
+    const waits = [0, 1, 2].map(() => client.acquire({ deadline: FAR, stop: stop.signal }));
+    await vi.waitUntil(() => pending.some((p) => p.ms === 300));
+    stop.abort();
+    expect(await waits[1]).toBe(false);
+    expect(await waits[2]).toBe(false);
+    // the scheduled permit is used, not wasted
+    pending.find((p) => p.ms === 300)?.release();
+    expect(await waits[0]).toBe(true);
+    // once stopped, nothing new waits
+    expect(await client.acquire({ deadline: FAR, stop: stop.signal })).toBe(false);
+  });
+
   it("paces calls locally while the limiter object is unreachable", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const rpc: LimiterRpc = {

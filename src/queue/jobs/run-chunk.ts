@@ -2,123 +2,34 @@ import type { Deps } from "../../app/deps";
 import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from "../../domain/batch-line";
 import type { ProjectId } from "../../domain/ids";
 import type { ChunkPlan } from "../../domain/jsonl/chunk-planner";
-import type { LineRecord } from "../../durable/coordinator-types";
 import type { FlowInfo } from "../../inference/fair-share";
 import { type LineOutcome, runLine } from "../../inference/line-runner";
+import { affinityKey, inPrefixOrder } from "../../inference/prefix-affinity";
 import type { BatchEndpoint, ModelCatalogue, ResolvedModel } from "../../inference/types";
 import type { ChunkRequest } from "../../storage/r2/batch-work";
+import { type Finished, HEARTBEAT_MS, ResultFlusher, STOP_CHECK_MS } from "./result-flusher";
+import { submitAsyncLines } from "./submit-async";
 
 /** Lines of one chunk that run at once; the per-model rate limiter paces them further. */
 const LINE_CONCURRENCY = 8;
 /**
- * A finished line is written out and counted at most this long after it finished, so counts stay
- * current and an expiry or a crash finds it recorded; a full buffer of FLUSH_LINES goes at once.
+ * A runner starts new lines for at most this long, then hands the chunk back and the coordinator
+ * sends it again at once. A chunk on a busy pool would otherwise hold its queue delivery (and its
+ * place in the pool) for minutes, and a delivery ends only when all its chunks do: locally the
+ * queue hands out one delivery at a time, so another project's small batch would wait behind it.
  */
-const FLUSH_INTERVAL_MS = 1_000;
-const FLUSH_LINES = 32;
-/** How often a runner with nothing to flush renews its lease (a third of LEASE_MS). */
-const HEARTBEAT_MS = 10_000;
-/** Between flushes, how often a runner asks whether the batch was cancelled or expired. */
-const STOP_CHECK_MS = 500;
-
-type Finished = { requestIndex: number; text: string; record: Omit<LineRecord, "position"> };
-
-/**
- * Buffers finished lines and writes them as one R2 segment plus one coordinator call per flush.
- * Flushes are serialized, so each segment's positions are stable.
- */
-class ResultFlusher {
-  private pending: Finished[] = [];
-  private chain: Promise<void> = Promise.resolve();
-  private lastFlush = Date.now();
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private failure: unknown = null;
-  private chunkComplete = false;
-  proceed = true;
-
-  constructor(
-    private readonly deps: Deps,
-    private readonly batchId: string,
-    private readonly chunk: number,
-  ) {}
-
-  /** Asks the coordinator whether to go on, unless a flush just answered that. */
-  async checkStop(): Promise<void> {
-    if (this.proceed && Date.now() - this.lastFlush >= STOP_CHECK_MS) {
-      this.proceed &&= await this.deps.coordinators.get(this.batchId).mayProceed();
-    }
-  }
-
-  add(finished: Finished): void {
-    this.pending.push(finished);
-    const sinceFlush = Date.now() - this.lastFlush;
-    if (this.pending.length >= FLUSH_LINES || sinceFlush >= FLUSH_INTERVAL_MS) {
-      void this.flush(false);
-    } else {
-      this.timer ??= setTimeout(() => void this.flush(false), FLUSH_INTERVAL_MS - sinceFlush);
-    }
-  }
-
-  /** Queues a flush. A failed write stops the runner; its lines were never recorded, so they run again. */
-  flush(final: boolean): Promise<void> {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    const lines = this.pending;
-    this.pending = [];
-    this.lastFlush = Date.now();
-    this.chain = this.chain.then(async () => {
-      if (this.failure !== null) {
-        return;
-      }
-      try {
-        await this.write(lines, final);
-      } catch (err) {
-        this.failure = err;
-        this.proceed = false;
-      }
-    });
-    return this.chain.then(() => {
-      if (final && this.failure !== null) {
-        throw this.failure;
-      }
-    });
-  }
-
-  private async write(lines: Finished[], final: boolean): Promise<void> {
-    if (lines.length === 0 && this.chunkComplete) {
-      // the last flush already completed the chunk: nothing to record, no lease left to release
-      return;
-    }
-    const key =
-      lines.length > 0
-        ? await this.deps.batchWork.writeSegment(
-            this.batchId,
-            this.chunk,
-            lines.map((line) => line.text),
-          )
-        : "";
-    const result = await this.deps.coordinators.get(this.batchId).recordLines(
-      this.chunk,
-      key,
-      lines.map((line, position) => ({ ...line.record, position })),
-      final,
-    );
-    this.proceed &&= result.proceed;
-    this.chunkComplete ||= result.chunkComplete;
-  }
-}
+const RUN_SLICE_MS = 5_000;
 
 function lineFor(request: ChunkRequest, outcome: Exclude<LineOutcome, { kind: "aborted" }>): Finished {
   if (outcome.kind === "success") {
     const usage = outcome.usage;
     return {
       requestIndex: request.requestIndex,
-      text: successLine(request.customId, outcome.body),
+      text: successLine(request.customId, outcome.body, undefined, "sync"),
       record: {
         requestIndex: request.requestIndex,
         outcome: "completed",
+        execution: "sync",
         usage: {
           input: usage.inputTokens,
           output: usage.outputTokens,
@@ -135,18 +46,42 @@ function lineFor(request: ChunkRequest, outcome: Exclude<LineOutcome, { kind: "a
           upstream_message: outcome.message,
           attempts: outcome.attempts,
         })
-      : httpErrorLine(request.customId, outcome.status, {
-          message: outcome.message,
-          type: errorTypeForStatus(outcome.status),
-          param: null,
-          code: outcome.code,
-          attempts: outcome.attempts,
-        });
+      : httpErrorLine(
+          request.customId,
+          outcome.status,
+          {
+            message: outcome.message,
+            type: errorTypeForStatus(outcome.status),
+            param: null,
+            code: outcome.code,
+            attempts: outcome.attempts,
+          },
+          undefined,
+          outcome.attempts > 0 ? "sync" : undefined,
+        );
   return {
     requestIndex: request.requestIndex,
     text,
-    record: { requestIndex: request.requestIndex, outcome: "failed", usage: null },
+    record: {
+      requestIndex: request.requestIndex,
+      outcome: "failed",
+      usage: null,
+      ...(outcome.attempts > 0 ? { execution: "sync" as const } : {}),
+    },
   };
+}
+
+/** With `WORKERS_AI_ASYNC=only`, a line the async queue cannot take fails instead of running synchronously. */
+function asyncUnavailable(request: ChunkRequest): Finished {
+  return lineFor(request, {
+    kind: "error",
+    status: 400,
+    code: "async_unavailable",
+    message:
+      "This deployment runs lines only on Workers AI's async batch queue (WORKERS_AI_ASYNC=only), and this line's model or parameters do not fit it.",
+    transient: false,
+    attempts: 0,
+  });
 }
 
 function modelNotFound(request: ChunkRequest, model: unknown): Finished {
@@ -169,12 +104,19 @@ async function runRequests(
     deadlineMs: number;
     catalogue: ModelCatalogue;
     flowFor: (model: ResolvedModel) => FlowInfo;
+    /** Aborts when the runner's slice is over: no new line starts, waiting ones give up. */
+    slice: AbortSignal;
   },
   flusher: ResultFlusher,
-): Promise<void> {
+): Promise<boolean> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < requests.length && flusher.proceed && Date.now() < context.deadlineMs) {
+    while (
+      next < requests.length &&
+      flusher.proceed &&
+      !context.slice.aborted &&
+      Date.now() < context.deadlineMs
+    ) {
       const request = requests[next++] as ChunkRequest;
       const requested = typeof request.body.model === "string" ? request.body.model : undefined;
       const model = context.catalogue.resolve(requested, context.baseModel);
@@ -182,9 +124,11 @@ async function runRequests(
         flusher.add(modelNotFound(request, requested));
         continue;
       }
+      const inference = { endpoint: context.endpoint, body: request.body, model };
       const outcome = await runLine(deps.inference, deps.rateLimiter, {
-        request: { endpoint: context.endpoint, body: request.body, model },
+        request: { ...inference, affinityKey: await affinityKey(inference) },
         deadlineMs: context.deadlineMs,
+        stop: context.slice,
         flow: context.flowFor(model),
       });
       // only a line that finished before the deadline counts (OpenAI's expiry rule); one stopped
@@ -195,6 +139,8 @@ async function runRequests(
     }
   };
   await Promise.all(Array.from({ length: Math.min(LINE_CONCURRENCY, requests.length) }, worker));
+  // lines stopped by the slice's end are not recorded: the next runner runs them
+  return !context.slice.aborted || next >= requests.length;
 }
 
 /**
@@ -242,22 +188,55 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
     await flusher.flush(true);
     return;
   }
-  const done = new Set(lease.doneRequests);
-  const requests = chunkRequests.filter((request) => !done.has(request.requestIndex));
+  const skip = new Set([...lease.doneRequests, ...lease.awaitingAsync]);
   const catalogue = await deps.inference.catalogue();
+  const endpoint = lease.endpoint as BatchEndpoint;
+  const unrun = chunkRequests.filter((request) => !skip.has(request.requestIndex));
+  const submitted = await submitAsyncLines(deps, unrun, {
+    batchId,
+    chunk: spec.index,
+    endpoint,
+    baseModel: lease.baseModel,
+    catalogue,
+    mode: deps.config.asyncMode,
+    syncOnly: new Set(lease.syncOnly),
+  }).catch(async (err) => {
+    await flusher.flush(true);
+    throw err;
+  });
+  let requests = unrun.filter((request) => !submitted.sent.has(request.requestIndex));
+  if (deps.config.asyncMode === "only") {
+    for (const request of requests) {
+      flusher.add(asyncUnavailable(request));
+    }
+    requests = [];
+  }
+  if (submitted.stopped) {
+    requests = [];
+  }
+  // lines that share a prompt prefix run one after another, so Workers AI's prefix cache is warm
+  requests = await inPrefixOrder(requests, async (request) => {
+    const requested = typeof request.body.model === "string" ? request.body.model : undefined;
+    const model = catalogue.resolve(requested, lease.baseModel);
+    return model ? affinityKey({ endpoint, body: request.body, model }) : null;
+  });
   const flowFor = await flowsOf(deps, batchId, lease);
   const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
   const stopCheck = setInterval(() => void flusher.checkStop().catch(() => undefined), STOP_CHECK_MS);
+  const slice = new AbortController();
+  const sliceTimer = setTimeout(() => slice.abort(), RUN_SLICE_MS);
+  let finished = true;
   try {
-    await runRequests(
+    finished = await runRequests(
       deps,
       requests,
       {
-        endpoint: lease.endpoint as BatchEndpoint,
+        endpoint,
         baseModel: lease.baseModel,
         deadlineMs: lease.deadlineMs,
         catalogue,
         flowFor,
+        slice: slice.signal,
       },
       flusher,
     );
@@ -269,8 +248,10 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
   } finally {
     clearInterval(heartbeat);
     clearInterval(stopCheck);
+    clearTimeout(sliceTimer);
     // hand the limiter the successes it has not heard about yet, so the model's rate keeps adapting
     await deps.rateLimiter.flush();
   }
-  await flusher.flush(true);
+  // a chunk handed back at the slice's end is sent again at once, behind whatever queued meanwhile
+  await flusher.flush(true, !finished);
 }

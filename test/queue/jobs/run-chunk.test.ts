@@ -35,6 +35,8 @@ class FakeCoordinator implements Partial<Coordinator> {
       deadlineMs: Date.now() + 60_000,
       projectId: "proj_test",
       remaining: this.chunk.requestCount - this.ledger.size,
+      awaitingAsync: [],
+      syncOnly: [],
     };
   }
 
