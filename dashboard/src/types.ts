@@ -22,6 +22,10 @@ export type Batch = {
   request_counts: { total: number; completed: number; failed: number };
   errors: { data: { code: string; message: string; line: number | null }[] } | null;
   metadata: Record<string, string> | null;
+  /** Extension: the batch's share of its Workers AI pool and when it should finish, while it runs. */
+  eta?: { share: number; rate_per_minute: number; seconds: number } | null;
+  /** Extension: finished lines per Workers AI path, and async requests still queued. */
+  execution?: { sync: number; async: number; async_requests_pending: number };
 };
 
 export type FileObject = {

@@ -88,6 +88,28 @@ function deliveriesTable(deliveries: WebhookDelivery[]): HTMLElement {
   );
 }
 
+/** "about 4 min · 50 % of the pool": the server's estimate, while the batch runs. */
+function etaText(batch: Batch): string {
+  const eta = batch.eta;
+  if (!eta) {
+    return "—";
+  }
+  const time =
+    eta.seconds < 90 ? `${Math.max(1, Math.round(eta.seconds))} s` : `${Math.round(eta.seconds / 60)} min`;
+  return `about ${time} · ${Math.round(eta.share * 100)} % of the pool`;
+}
+
+/** Which Workers AI path ran the finished lines: "async 12 · sync 4 · 1 request queued". */
+function executionText(batch: Batch): string {
+  const run = batch.execution;
+  if (!run) {
+    return "—";
+  }
+  const pending = run.async_requests_pending;
+  const queued = pending > 0 ? ` · ${pending} request${pending === 1 ? "" : "s"} queued` : "";
+  return `async ${run.async} · sync ${run.sync}${queued}`;
+}
+
 export async function batchDetailView(ctx: ViewContext, [batchId = ""]: string[]): Promise<void> {
   const message = h("div", { class: "table-state", role: "status" });
   const badge = h("span", {});
@@ -203,6 +225,8 @@ export async function batchDetailView(ctx: ViewContext, [batchId = ""]: string[]
         ["Endpoint", batch.endpoint],
         ["Window", batch.completion_window],
         ["Time left", timeLeft(batch)],
+        ["Finishes in", etaText(batch)],
+        ["Ran on", executionText(batch)],
         ["Input file", batch.input_file_id],
       ].flatMap(([k, v]) => [h("dt", {}, k), h("dd", { class: "mono" }, v)]),
     );
