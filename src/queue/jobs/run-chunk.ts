@@ -13,12 +13,40 @@ import { submitAsyncLines } from "./submit-async";
 /** Lines of one chunk that run at once; the per-model rate limiter paces them further. */
 const LINE_CONCURRENCY = 8;
 /**
- * A runner starts new lines for at most this long, then hands the chunk back and the coordinator
- * sends it again at once. A chunk on a busy pool would otherwise hold its queue delivery (and its
- * place in the pool) for minutes, and a delivery ends only when all its chunks do: locally the
- * queue hands out one delivery at a time, so another project's small batch would wait behind it.
+ * While other batches are live, a runner starts new lines for at most this long, then hands the
+ * chunk back and the coordinator sends it again at once. A chunk on a busy pool would otherwise
+ * hold its queue delivery (and its place in the pool) for minutes, and a delivery ends only when
+ * all its chunks do: locally the queue hands out one delivery at a time, so another batch's
+ * messages would wait behind it. A lone batch keeps its runners (handing back costs it ~20 % of a
+ * rate-limited pool: `npm run bench:batch`, rate-limited run).
  */
 const RUN_SLICE_MS = 5_000;
+
+/** Aborts when a slice ends while another batch is waiting or running; re-arms otherwise. */
+function sliceTimer(deps: Deps, batchId: string): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cleared = false;
+  const arm = () => {
+    timer = setTimeout(async () => {
+      const others = await deps.batches.hasOtherWaiting(batchId).catch(() => false);
+      if (cleared) {
+        return;
+      }
+      if (others) {
+        controller.abort();
+      } else {
+        arm();
+      }
+    }, RUN_SLICE_MS);
+  };
+  arm();
+  const clear = () => {
+    cleared = true;
+    clearTimeout(timer);
+  };
+  return { signal: controller.signal, clear };
+}
 
 function lineFor(request: ChunkRequest, outcome: Exclude<LineOutcome, { kind: "aborted" }>): Finished {
   if (outcome.kind === "success") {
@@ -223,8 +251,7 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
   const flowFor = await flowsOf(deps, batchId, lease);
   const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
   const stopCheck = setInterval(() => void flusher.checkStop().catch(() => undefined), STOP_CHECK_MS);
-  const slice = new AbortController();
-  const sliceTimer = setTimeout(() => slice.abort(), RUN_SLICE_MS);
+  const slice = sliceTimer(deps, batchId);
   let finished = true;
   try {
     finished = await runRequests(
@@ -248,7 +275,7 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
   } finally {
     clearInterval(heartbeat);
     clearInterval(stopCheck);
-    clearTimeout(sliceTimer);
+    slice.clear();
     // hand the limiter the successes it has not heard about yet, so the model's rate keeps adapting
     await deps.rateLimiter.flush();
   }

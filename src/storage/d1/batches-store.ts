@@ -25,6 +25,8 @@ export interface BatchStore {
   mirror(batch: Batch, updatedAt: number): Promise<void>;
   /** Live batches whose last mirrored change is older than `before` (unix seconds), oldest first. */
   listStale(before: number, limit: number): Promise<BatchRow[]>;
+  /** Whether any batch but this one is validating or in progress (of any project). */
+  hasOtherWaiting(id: string): Promise<boolean>;
 }
 
 type Row = { project_id: ProjectId; object: string; params: string; updated_at: number };
@@ -123,6 +125,16 @@ export class D1BatchStore implements BatchStore {
       .prepare("UPDATE batches SET status = ?2, object = ?3, updated_at = ?4 WHERE id = ?1")
       .bind(batch.id, batch.status, JSON.stringify(batch), updatedAt)
       .run();
+  }
+
+  async hasOtherWaiting(id: string): Promise<boolean> {
+    const row = await this.db
+      .prepare(
+        "SELECT 1 AS one FROM batches WHERE status IN ('validating', 'in_progress') AND id != ?1 LIMIT 1",
+      )
+      .bind(id)
+      .first<{ one: number }>();
+    return row !== null;
   }
 
   async listStale(before: number, limit: number): Promise<BatchRow[]> {
