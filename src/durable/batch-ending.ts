@@ -122,6 +122,9 @@ export class BatchEnding {
     state.batch.error_file_id = files.errorFileId;
     state.batch.request_counts.completed = files.completed;
     state.batch.request_counts.failed = files.failed;
+    // status reads come from this object: write the usage rollups before it shows the batch ended,
+    // so a client that sees the end also sees all of its usage
+    await this.parts.usage.flush(usageKey(state), true);
     enterFinalStatus(state, nowSeconds());
     state.lastProgressAt = Date.now();
     this.stateRow.save(state);
@@ -134,7 +137,7 @@ export class BatchEnding {
     await this.timers.clear("expire");
     await this.timers.clear("watchdog");
     await releaseTokens(this.deps, state.batch.id);
-    // before the terminal mirror: a client that sees the batch end sees all of its usage
+    // a no-op after writeFinalFiles; for the other ways to end (a validation failure, a repeat)
     await this.parts.usage.flush(usageKey(state), true);
     await this.parts.mirrorToD1.mirror(state, true);
     // only now are the terminal status and files visible through the API
