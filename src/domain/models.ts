@@ -81,3 +81,13 @@ export interface ModelCatalogue {
   /** When Workers AI retired this model id (and what it names instead), else null. */
   retirement(name: string): { retiredOn: string; replacement: string | null } | null;
 }
+
+/** The model a batch line names in `body.model` (`requested`, as written) and what it resolves to. */
+export function lineModel(
+  catalogue: ModelCatalogue,
+  body: Record<string, unknown>,
+  baseModel: string | null,
+): { requested: string | undefined; model: ResolvedModel | null } {
+  const requested = typeof body.model === "string" ? body.model : undefined;
+  return { requested, model: catalogue.resolve(requested, baseModel) };
+}

@@ -1,7 +1,14 @@
 import { isTerminal } from "../domain/batch-status";
 import { enqueueMessages } from "../queue/messages";
 import type { AsyncLedger } from "./async-ledger";
-import { type CoordinatorState, countAdded, type D1Mirror, isPaused, type StateRow } from "./batch-state";
+import {
+  type CoordinatorState,
+  countAdded,
+  type D1Mirror,
+  executionOf,
+  isPaused,
+  type StateRow,
+} from "./batch-state";
 import type { ChunkDispatcher } from "./chunk-dispatcher";
 import type { ChunkLedger } from "./chunk-ledger";
 import type { AsyncCollectLease, AsyncSubmitLease, LineRecord } from "./coordinator-types";
@@ -36,8 +43,7 @@ function accepting(state: CoordinatorState | null): state is CoordinatorState {
 function showPending(state: CoordinatorState, asyncLedger: AsyncLedger): void {
   const pending = asyncLedger.outstanding().requests;
   if (state.batch.execution || pending > 0) {
-    state.batch.execution ??= { sync: 0, async: 0, async_requests_pending: 0 };
-    state.batch.execution.async_requests_pending = pending;
+    executionOf(state).async_requests_pending = pending;
   }
 }
 

@@ -48,6 +48,12 @@ export function addUsage(state: CoordinatorState, usage: LineUsage): void {
   total.total_tokens = total.input_tokens + total.output_tokens;
 }
 
+/** The batch's `execution` counts, created on first use (absent until a line ran or was queued). */
+export function executionOf(state: CoordinatorState): NonNullable<Batch["execution"]> {
+  state.batch.execution ??= { sync: 0, async: 0, async_requests_pending: 0 };
+  return state.batch.execution;
+}
+
 /** Counts lines new to the ledger: request_counts, usage, and which path ran them. */
 export function countAdded(state: CoordinatorState, added: LineRecord[]): void {
   for (const line of added) {
@@ -60,8 +66,7 @@ export function countAdded(state: CoordinatorState, added: LineRecord[]): void {
       addUsage(state, line.usage);
     }
     if (line.execution) {
-      state.batch.execution ??= { sync: 0, async: 0, async_requests_pending: 0 };
-      state.batch.execution[line.execution]++;
+      executionOf(state)[line.execution]++;
     }
   }
 }

@@ -60,16 +60,17 @@ export async function affinityKey(request: InferenceRequest): Promise<string | n
  * The items, stably reordered so that those with the same key are adjacent (groups in the order
  * their first item came): a runner then sends a group's lines one after another.
  */
-export async function inPrefixOrder<T>(items: T[], keyOf: (item: T) => Promise<string | null>): Promise<T[]> {
-  const keyed = await Promise.all(
-    items.map(async (item, position) => ({ item, position, key: (await keyOf(item)) ?? "" })),
-  );
+export function inPrefixOrder<T>(items: T[], keyOf: (item: T) => string | null): T[] {
   const firstSeen = new Map<string, number>();
-  for (const entry of keyed) {
-    if (!firstSeen.has(entry.key)) {
-      firstSeen.set(entry.key, entry.position);
+  items.forEach((item, position) => {
+    const key = keyOf(item) ?? "";
+    if (!firstSeen.has(key)) {
+      firstSeen.set(key, position);
     }
-  }
-  keyed.sort((a, b) => (firstSeen.get(a.key) ?? 0) - (firstSeen.get(b.key) ?? 0) || a.position - b.position);
-  return keyed.map((entry) => entry.item);
+  });
+  const group = (item: T) => firstSeen.get(keyOf(item) ?? "") ?? 0;
+  return items
+    .map((item, position) => ({ item, position }))
+    .sort((a, b) => group(a.item) - group(b.item) || a.position - b.position)
+    .map((entry) => entry.item);
 }

@@ -1,5 +1,6 @@
 import type { Deps } from "../../app/deps";
 import { errorTypeForStatus, httpErrorLine, successLine } from "../../domain/batch-line";
+import { lineModel } from "../../domain/models";
 import type { LineRecord } from "../../durable/coordinator-types";
 import { itemError, splitTotal } from "../../inference/async-responses";
 import { estimateTokens, toOpenAiResponse } from "../../inference/to-openai";
@@ -178,8 +179,7 @@ export async function collectAsync(deps: Deps, batchId: string, submission: numb
     if (!wanted.has(request.requestIndex)) {
       continue;
     }
-    const requested = typeof request.body.model === "string" ? request.body.model : undefined;
-    const model = catalogue.resolve(requested, lease.baseModel);
+    const { model } = lineModel(catalogue, request.body, lease.baseModel);
     const endpoint = lease.endpoint as BatchEndpoint;
     byIndex.set(request.requestIndex, {
       request,

@@ -2,10 +2,11 @@ import type { Deps } from "../../app/deps";
 import { errorTypeForStatus, httpErrorLine, nonHttpErrorLine, successLine } from "../../domain/batch-line";
 import type { ProjectId } from "../../domain/ids";
 import type { ChunkPlan } from "../../domain/jsonl/chunk-planner";
+import { lineModel } from "../../domain/models";
 import type { FlowInfo } from "../../inference/fair-share";
 import { type LineOutcome, runLine } from "../../inference/line-runner";
 import { affinityKey, inPrefixOrder } from "../../inference/prefix-affinity";
-import type { BatchEndpoint, ModelCatalogue, ResolvedModel } from "../../inference/types";
+import type { BatchEndpoint, InferenceRequest, ModelCatalogue, ResolvedModel } from "../../inference/types";
 import type { ChunkRequest } from "../../storage/r2/batch-work";
 import { type Finished, HEARTBEAT_MS, ResultFlusher, STOP_CHECK_MS } from "./result-flusher";
 import { submitAsyncLines } from "./submit-async";
@@ -123,14 +124,36 @@ function modelNotFound(request: ChunkRequest, model: unknown): Finished {
   });
 }
 
+/** A line with its model resolved and its prefix-cache key, worked out once per runner. */
+type PreparedLine = {
+  request: ChunkRequest;
+  requested: string | undefined;
+  inference: InferenceRequest | null;
+};
+
+async function prepare(
+  requests: ChunkRequest[],
+  catalogue: ModelCatalogue,
+  baseModel: string | null,
+  endpoint: BatchEndpoint,
+): Promise<PreparedLine[]> {
+  return Promise.all(
+    requests.map(async (request) => {
+      const { requested, model } = lineModel(catalogue, request.body, baseModel);
+      if (!model) {
+        return { request, requested, inference: null };
+      }
+      const inference = { endpoint, body: request.body, model };
+      return { request, requested, inference: { ...inference, affinityKey: await affinityKey(inference) } };
+    }),
+  );
+}
+
 async function runRequests(
   deps: Deps,
-  requests: ChunkRequest[],
+  lines: PreparedLine[],
   context: {
-    endpoint: BatchEndpoint;
-    baseModel: string | null;
     deadlineMs: number;
-    catalogue: ModelCatalogue;
     flowFor: (model: ResolvedModel) => FlowInfo;
     /** Aborts when the runner's slice is over: no new line starts, waiting ones give up. */
     slice: AbortSignal;
@@ -140,24 +163,21 @@ async function runRequests(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (
-      next < requests.length &&
+      next < lines.length &&
       flusher.proceed &&
       !context.slice.aborted &&
       Date.now() < context.deadlineMs
     ) {
-      const request = requests[next++] as ChunkRequest;
-      const requested = typeof request.body.model === "string" ? request.body.model : undefined;
-      const model = context.catalogue.resolve(requested, context.baseModel);
-      if (!model) {
+      const { request, requested, inference } = lines[next++] as PreparedLine;
+      if (!inference) {
         flusher.add(modelNotFound(request, requested));
         continue;
       }
-      const inference = { endpoint: context.endpoint, body: request.body, model };
       const outcome = await runLine(deps.inference, deps.rateLimiter, {
-        request: { ...inference, affinityKey: await affinityKey(inference) },
+        request: inference,
         deadlineMs: context.deadlineMs,
         stop: context.slice,
-        flow: context.flowFor(model),
+        flow: context.flowFor(inference.model),
       });
       // only a line that finished before the deadline counts (OpenAI's expiry rule); one stopped
       // by it or finishing after it stays unrecorded, and finalize writes it as batch_expired
@@ -166,9 +186,9 @@ async function runRequests(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LINE_CONCURRENCY, requests.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(LINE_CONCURRENCY, lines.length) }, worker));
   // lines stopped by the slice's end are not recorded: the next runner runs them
-  return !context.slice.aborted || next >= requests.length;
+  return !context.slice.aborted || next >= lines.length;
 }
 
 /**
@@ -243,11 +263,10 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
     requests = [];
   }
   // lines that share a prompt prefix run one after another, so Workers AI's prefix cache is warm
-  requests = await inPrefixOrder(requests, async (request) => {
-    const requested = typeof request.body.model === "string" ? request.body.model : undefined;
-    const model = catalogue.resolve(requested, lease.baseModel);
-    return model ? affinityKey({ endpoint, body: request.body, model }) : null;
-  });
+  const lines = inPrefixOrder(
+    await prepare(requests, catalogue, lease.baseModel, endpoint),
+    (line) => line.inference?.affinityKey ?? null,
+  );
   const flowFor = await flowsOf(deps, batchId, lease);
   const heartbeat = setInterval(() => void flusher.flush(false), HEARTBEAT_MS);
   const stopCheck = setInterval(() => void flusher.checkStop().catch(() => undefined), STOP_CHECK_MS);
@@ -256,15 +275,8 @@ export async function runChunk(deps: Deps, batchId: string, spec: ChunkPlan): Pr
   try {
     finished = await runRequests(
       deps,
-      requests,
-      {
-        endpoint,
-        baseModel: lease.baseModel,
-        deadlineMs: lease.deadlineMs,
-        catalogue,
-        flowFor,
-        slice: slice.signal,
-      },
+      lines,
+      { deadlineMs: lease.deadlineMs, flowFor, slice: slice.signal },
       flusher,
     );
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Deps } from "../../app/deps";
+import { lineModel } from "../../domain/models";
 import { type AsyncMode, asyncItem, cutIntoRequests } from "../../inference/async-items";
 import { modelSpec } from "../../inference/known-models";
 import { affinityKey } from "../../inference/prefix-affinity";
@@ -41,8 +42,7 @@ export async function submitAsyncLines(
   const result: AsyncSubmitResult = { sent: new Set(), ineligible: new Set(), stopped: false };
   const groups = new Map<string, { model: string; affinity: string | null; entries: Entry[] }>();
   for (const request of requests) {
-    const requested = typeof request.body.model === "string" ? request.body.model : undefined;
-    const model = context.catalogue.resolve(requested, context.baseModel);
+    const { model } = lineModel(context.catalogue, request.body, context.baseModel);
     const inference = model ? { endpoint: context.endpoint, body: request.body, model } : null;
     const item =
       context.mode === "off" || !inference || context.syncOnly.has(request.requestIndex)
